@@ -1,0 +1,59 @@
+# Everyday entry points. Every target first brings the checkout up to date (system packages,
+# venv, translations), which is quick when nothing changed. See .env.example for the variables.
+
+PY := .venv/bin/python
+PORT ?= 8000
+PYTEST_ARGS ?=
+LOG_LEVEL ?= INFO
+
+.PHONY: run test worker beat bench messages clean distclean
+
+# The default: SQLite, eager background jobs, demo data; open http://127.0.0.1:$(PORT)/
+run:
+	bash scripts/system-deps.sh run
+	bash scripts/setup.sh
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Tests create their own database, so no migrate here; translations are compiled though.
+test:
+	bash scripts/system-deps.sh test
+	bash scripts/setup.sh --no-migrate
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# A worker and beat only make sense with a broker; without one tasks already run in-process.
+worker:
+	@test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0) for 'make run' and 'make worker' alike; without it tasks run eagerly in the web process." >&2; exit 1; }
+	bash scripts/setup.sh
+	.venv/bin/celery -A config worker --loglevel=$(LOG_LEVEL)
+
+beat:
+	@test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0); without it there is nothing for beat to send to." >&2; exit 1; }
+	bash scripts/setup.sh --no-migrate
+	@mkdir -p var
+	.venv/bin/celery -A config beat --loglevel=$(LOG_LEVEL) --schedule var/celerybeat-schedule
+
+# Runs every bench/*.py in turn; stops at the first that fails.
+bench:
+	bash scripts/system-deps.sh run
+	bash scripts/setup.sh
+	@for f in bench/*.py; do \
+		[ -e "$$f" ] || { echo "no benchmarks in bench/"; break; }; \
+		echo "== $$f"; $(PY) "$$f" || exit 1; \
+	done
+
+# Refresh the catalogues from the source, then compile them.
+messages:
+	bash scripts/setup.sh --no-migrate
+	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=node_modules
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
+
+# Build output and caches; keeps the venv and the development database.
+clean:
+	find . -path ./.venv -prune -o \( -name __pycache__ -o -name .pytest_cache \) -type d -print0 | xargs -0 rm -rf
+	find . -path ./.venv -prune -o -path '*/locale/*' -name '*.mo' -print0 | xargs -0 rm -f
+	rm -rf staticfiles test-artifacts var
+
+# Everything clean removes, plus the venv and the SQLite database.
+distclean: clean
+	rm -rf .venv db.sqlite3 db.sqlite3-journal media

@@ -1,0 +1,47 @@
+"""DRF glue for accounts.permissions: the same predicates, the same 403/404 rules, the same
+audit record of each denial."""
+
+from rest_framework.permissions import BasePermission
+
+from audit.services import denial_record
+
+
+class Capability(BasePermission):
+    """Checks a role-level predicate named by the view's ``capability`` (403 if missing)."""
+
+    def has_permission(self, request, view):
+        allowed = view.capability(request.user) if request.user.is_authenticated else False
+        if request.user.is_authenticated and not allowed:
+            denial_record(actor=request.user, reason="role not permitted")
+        return allowed
+
+
+class ObjectChange(BasePermission):
+    """For writes, the view's ``can_change(user, obj)`` must hold (403, on record, if not)."""
+
+    SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in self.SAFE_METHODS:
+            return True
+        if view.can_change(request.user, obj):
+            return True
+        denial_record(actor=request.user, obj=obj, reason="may not change this object")
+        return False
+
+
+class ScopedObjectMixin:
+    """Object lookups go through accounts.permissions.get_visible_or_404: outside the caller's
+    scope is 404, and a miss on a real object is a denial on record."""
+
+    def get_object(self):
+        from .permissions import get_visible_or_404
+
+        lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
+        obj = get_visible_or_404(
+            self.request.user,
+            self.get_queryset(),
+            **{self.lookup_field: self.kwargs[lookup_url_kwarg]},
+        )
+        self.check_object_permissions(self.request, obj)
+        return obj

@@ -1,0 +1,30 @@
+"""The back-office navigation, by role: each entry is shown only to those whose permission
+predicate allows it, so the menu and the views can never disagree."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from . import permissions as perms
+
+_ENTRIES = (
+    ("home", _("Home"), lambda user: True),
+    ("organisations:list", _("Organisations"), perms.can_view_organisations),
+    ("accounts:user_list", _("Accounts"), perms.can_view_users),
+    ("audit:list", _("Audit trail"), perms.can_view_audit),
+    ("status", _("System status"), perms.can_view_system_status),
+    ("api-docs", _("API"), lambda user: perms.role_of(user) is not None),
+)
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": []}
+    path = request.path
+    items = []
+    for name, label, allowed in _ENTRIES:
+        if allowed(user):
+            url = reverse(name)
+            active = path == url if name == "home" else path.startswith(url)
+            items.append({"url": url, "label": label, "active": active})
+    return {"nav": items}

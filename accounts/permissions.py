@@ -1,0 +1,188 @@
+"""Who may do what. Every permission decision and every queryset scoping in the project is made
+here, and views (HTML and API alike) only call these functions.
+
+Two rules give every view the same answers:
+- a role that may never do a thing gets 403 (``PermissionDenied``);
+- an object outside the user's scope is 404, as if it did not exist.
+Both are written to the audit trail as a permission denial.
+
+The ``is_superuser`` and ``is_staff`` flags grant nothing: MLPS level 3 separates the system,
+security and audit administrators (三员分立), so no account may hold every power.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from organisations.models import (
+    ALLOWED_CHILDREN,
+    REVIEWING_GOVERNMENT_KINDS,
+    OfficeFunction,
+    Organisation,
+    OrganisationKind,
+)
+
+from .models import DEPARTMENT_ROLES, OFFICE_ROLES, Role, User
+
+
+def role_of(user) -> str | None:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    return user.role
+
+
+# -- Scope roots ------------------------------------------------------------------------------
+
+
+def jurisdiction_of(user) -> Organisation | None:
+    """The government an office reviewer works for: the jurisdiction of the user's office."""
+    if role_of(user) not in OFFICE_ROLES or user.organisation is None:
+        return None
+    government = user.organisation.jurisdiction
+    if government is None or government.kind not in REVIEWING_GOVERNMENT_KINDS:
+        return None
+    return government
+
+
+def department_of(user) -> Organisation | None:
+    if role_of(user) not in DEPARTMENT_ROLES or user.organisation is None:
+        return None
+    return user.organisation
+
+
+def scope_root(user) -> Organisation | None:
+    """The organisation whose subtree the user works in. A city office's scope is the whole
+    city, counties included (it oversees them); a county office's is its county; a department
+    user's is the department with its agencies and subordinate organisations."""
+    return jurisdiction_of(user) or department_of(user)
+
+
+# -- Organisations ----------------------------------------------------------------------------
+
+
+def can_view_organisations(user) -> bool:
+    return role_of(user) in OFFICE_ROLES | DEPARTMENT_ROLES
+
+
+def organisations_visible_to(user) -> QuerySet[Organisation]:
+    root = scope_root(user) if can_view_organisations(user) else None
+    if root is None:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(path__startswith=root.path)
+
+
+def can_change_organisation(user, organisation: Organisation) -> bool:
+    """The establishment office keeps the organisation structure of its jurisdiction; a
+    department keeps its own internal agencies."""
+    role = role_of(user)
+    root = scope_root(user)
+    if root is None or not organisation.path.startswith(root.path):
+        return False
+    if role == Role.ESTABLISHMENT_REVIEWER:
+        return organisation.pk != root.pk
+    if role == Role.DEPARTMENT_EDITOR:
+        return organisation.kind == OrganisationKind.AGENCY
+    return False
+
+
+def can_add_child(user, parent: Organisation) -> bool:
+    role = role_of(user)
+    root = scope_root(user)
+    if root is None or not parent.path.startswith(root.path):
+        return False
+    if role == Role.ESTABLISHMENT_REVIEWER:
+        return True
+    # A department editor may add agencies under the department itself.
+    return role == Role.DEPARTMENT_EDITOR and parent.pk == root.pk
+
+
+def child_kinds_allowed(user, parent: Organisation) -> set[str]:
+    """The kinds of organisation the user may create under ``parent``."""
+    if not can_add_child(user, parent):
+        return set()
+    allowed = set(ALLOWED_CHILDREN[parent.kind])
+    if role_of(user) == Role.DEPARTMENT_EDITOR:
+        allowed &= {OrganisationKind.AGENCY}
+    return allowed
+
+
+def can_review_for(user, department: Organisation) -> bool:
+    """Whether the user's office is the competent reviewer of ``department``: the city office
+    for city departments, a county office for its county's."""
+    government = jurisdiction_of(user)
+    return government is not None and department.jurisdiction_id == government.pk
+
+
+# -- Accounts ---------------------------------------------------------------------------------
+
+
+def can_view_users(user) -> bool:
+    return role_of(user) in {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}
+
+
+def users_visible_to(user) -> QuerySet[User]:
+    if not can_view_users(user):
+        return User.objects.none()
+    return User.objects.select_related("organisation")
+
+
+def can_manage_users(user) -> bool:
+    return role_of(user) == Role.SYSTEM_ADMIN
+
+
+def can_change_user(user, target: User) -> bool:
+    return can_manage_users(user)
+
+
+def can_set_security_policy(user) -> bool:
+    """Unlocking accounts and forcing password changes are the security administrator's."""
+    return role_of(user) == Role.SECURITY_ADMIN
+
+
+# -- Audit and operations ---------------------------------------------------------------------
+
+
+def can_view_audit(user) -> bool:
+    return role_of(user) == Role.AUDIT_ADMIN
+
+
+def can_view_system_status(user) -> bool:
+    return role_of(user) in {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}
+
+
+def can_use_office_functions(user) -> bool:
+    return role_of(user) in OFFICE_ROLES
+
+
+def is_legal_affairs_office(user) -> bool:
+    return (
+        role_of(user) == Role.OFFICE_REVIEWER
+        and user.organisation is not None
+        and user.organisation.office_function == OfficeFunction.LEGAL_AFFAIRS
+    )
+
+
+# -- Enforcement ------------------------------------------------------------------------------
+
+
+def require(user, allowed: bool, *, obj: Model | None = None, reason: str = "") -> None:
+    """Raise 403, on record, unless ``allowed``."""
+    if not allowed:
+        from audit.services import denial_record
+
+        denial_record(actor=user, obj=obj, reason=reason or "role not permitted")
+        raise PermissionDenied(reason)
+
+
+def get_visible_or_404(user, visible: QuerySet, **lookup):
+    """The object from the user's scope, or 404. A miss on an object that exists elsewhere is a
+    denied attempt and is put on record; a miss on nothing is an ordinary 404."""
+    try:
+        return visible.get(**lookup)
+    except visible.model.DoesNotExist:
+        existing = visible.model._default_manager.filter(**lookup).first()
+        if existing is not None:
+            from audit.services import denial_record
+
+            denial_record(actor=user, obj=existing, reason="outside the user's scope")
+        raise Http404 from None

@@ -1,0 +1,78 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from rest_framework import serializers, viewsets
+
+from accounts import permissions as perms
+from accounts.api_permissions import Capability
+
+from .exports import events_to_xlsx
+from .filters import AuditEventFilter
+from .models import AuditAction, AuditEvent
+from .services import event_record
+
+
+def _filtered(request):
+    return AuditEventFilter(request.GET, queryset=AuditEvent.objects.all())
+
+
+@login_required
+def event_list(request):
+    perms.require(request.user, perms.can_view_audit(request.user))
+    filterset = _filtered(request)
+    page = Paginator(filterset.qs, 100).get_page(request.GET.get("page"))
+    return render(request, "audit/event_list.html", {"filter": filterset, "page": page})
+
+
+@login_required
+def event_export(request):
+    perms.require(request.user, perms.can_view_audit(request.user))
+    filterset = _filtered(request)
+    content = events_to_xlsx(filterset.qs)
+    event_record(
+        action=AuditAction.EXPORT,
+        actor=request.user,
+        message="audit trail export",
+        detail={"filters": {k: v for k, v in request.GET.items() if v}},
+    )
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.xlsx"'
+    return response
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "occurred_at",
+            "actor",
+            "actor_username",
+            "action",
+            "outcome",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "message",
+            "detail",
+            "ip_address",
+            "user_agent",
+            "path",
+        ]
+
+
+class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
+    """The audit trail, read-only, for the audit administrator. There is no write endpoint."""
+
+    serializer_class = AuditEventSerializer
+    permission_classes = [Capability]
+    capability = staticmethod(perms.can_view_audit)
+    filterset_class = AuditEventFilter
+    ordering_fields = ["occurred_at"]
+    ordering = ["-occurred_at", "-id"]
+    queryset = AuditEvent.objects.all()

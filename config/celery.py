@@ -1,0 +1,17 @@
+"""The Celery application.
+
+With ``CELERY_BROKER_URL`` unset (the embedded default) the settings make tasks eager, so a task
+enqueued with ``transaction.on_commit(lambda: task.delay(...))`` runs in-process right after the
+commit and ``make run`` needs nothing but SQLite. With Redis configured, a real worker and beat
+pick the same tasks up.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("lecrs")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,103 @@
+"""Pages that belong to no single app: the signed-in home page, the system status page, the
+error pages."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from accounts import permissions as perms
+from accounts.selectors import password_expired_q
+from accounts.models import Role, User
+from accounts.selectors import locked_usernames
+from audit.models import AuditAction, AuditEvent
+
+
+def _awaiting(user) -> list[dict]:
+    """What waits for this user, by role. Later apps add their queues here (catalogues to
+    review, drafts to submit, certificates about to expire)."""
+    items = []
+    role = perms.role_of(user)
+    if role == Role.SECURITY_ADMIN:
+        locked = len(locked_usernames())
+        items.append({"label": _("Locked accounts"), "count": locked, "url": "accounts:user_list"})
+    if role == Role.SYSTEM_ADMIN:
+        expired = User.objects.filter(is_active=True).filter(password_expired_q()).count()
+        items.append({"label": _("Accounts that must change their password"), "count": expired, "url": "accounts:user_list"})
+    if role == Role.AUDIT_ADMIN:
+        denied = AuditEvent.objects.filter(
+            action__in=[AuditAction.PERMISSION_DENIED, AuditAction.LOCKOUT, AuditAction.LOGIN_FAILED]
+        ).count()
+        items.append({"label": _("Denials and failed logins on record"), "count": denied, "url": "audit:list"})
+    return items
+
+
+@login_required
+def home(request):
+    user = request.user
+    root = perms.scope_root(user)
+    return render(
+        request,
+        "home.html",
+        {"awaiting": _awaiting(user), "scope_root": root, "role_label": user.get_role_display()},
+    )
+
+
+def _check_database() -> tuple[bool, str]:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True, connection.vendor
+    except Exception as error:  # noqa: BLE001 - the page reports any failure
+        return False, str(error)
+
+
+def _check_broker() -> tuple[bool, str]:
+    if not settings.CELERY_BROKER_URL:
+        return True, _("none configured: jobs run in-process after commit")
+    from config.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return True, conn.as_uri()
+    except Exception as error:  # noqa: BLE001
+        return False, str(error)
+
+
+def _check_workers() -> tuple[bool, str]:
+    if not settings.CELERY_BROKER_URL:
+        return True, _("not needed in the embedded mode")
+    from config.celery import app
+
+    try:
+        replies = app.control.ping(timeout=1.0) or []
+    except Exception as error:  # noqa: BLE001
+        return False, str(error)
+    if not replies:
+        return False, _("no worker answered")
+    return True, ", ".join(sorted(name for reply in replies for name in reply))
+
+
+@login_required
+def status(request):
+    perms.require(request.user, perms.can_view_system_status(request.user))
+    checks = [
+        (_("Database"), *_check_database()),
+        (_("Message broker"), *_check_broker()),
+        (_("Background workers"), *_check_workers()),
+    ]
+    return render(request, "status.html", {"checks": checks})
+
+
+def error_403(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+def error_404(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def error_500(request):
+    return render(request, "errors/500.html", status=500)

@@ -1,0 +1,150 @@
+"""The organisation tree: city government → county/district governments → township governments
+and street offices; departments under a government (and authorised or entrusted organisations
+under a department); internal enforcement agencies under a department.
+
+The tree is a materialised path (django-treebeard), so "everything under this government" is one
+indexed prefix query, which every scoping rule uses.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+from treebeard.mp_tree import MP_Node
+
+
+class OrganisationKind(models.TextChoices):
+    CITY = "city", _("City government")
+    COUNTY = "county", _("County or district government")
+    TOWNSHIP = "township", _("Township government")
+    STREET = "street", _("Street office")
+    DEPARTMENT = "department", _("Department")
+    AGENCY = "agency", _("Internal enforcement agency")
+
+
+GOVERNMENT_KINDS = frozenset(
+    {OrganisationKind.CITY, OrganisationKind.COUNTY, OrganisationKind.TOWNSHIP, OrganisationKind.STREET}
+)
+# Governments that have a legal-affairs office of their own and so review their departments.
+REVIEWING_GOVERNMENT_KINDS = frozenset({OrganisationKind.CITY, OrganisationKind.COUNTY})
+
+# Which kinds may hang under which: the parent's kind → the children's kinds.
+ALLOWED_CHILDREN = {
+    None: {OrganisationKind.CITY},
+    OrganisationKind.CITY: {OrganisationKind.COUNTY, OrganisationKind.DEPARTMENT},
+    OrganisationKind.COUNTY: {
+        OrganisationKind.TOWNSHIP,
+        OrganisationKind.STREET,
+        OrganisationKind.DEPARTMENT,
+    },
+    OrganisationKind.TOWNSHIP: {OrganisationKind.DEPARTMENT},
+    OrganisationKind.STREET: {OrganisationKind.DEPARTMENT},
+    # A department may have statutorily authorised or entrusted organisations under it.
+    OrganisationKind.DEPARTMENT: {OrganisationKind.DEPARTMENT, OrganisationKind.AGENCY},
+    OrganisationKind.AGENCY: set(),
+}
+
+
+class OfficeFunction(models.TextChoices):
+    NONE = "", _("Enforcement department")
+    LEGAL_AFFAIRS = "legal_affairs", _("Legal-affairs office")
+    ESTABLISHMENT = "establishment", _("Establishment office")
+
+
+class SubjectKind(models.TextChoices):
+    STATUTORY_ORGAN = "statutory_organ", _("Statutory administrative organ")
+    AUTHORISED = "authorised", _("Statutorily authorised organisation")
+    ENTRUSTED = "entrusted", _("Entrusted organisation")
+
+
+class Organisation(MP_Node):
+    code = models.CharField(
+        _("code"),
+        max_length=32,
+        unique=True,
+        help_text=_("Stable code, e.g. the administrative division code or credit code."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=100, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=OrganisationKind.choices)
+    office_function = models.CharField(
+        _("office function"), max_length=16, choices=OfficeFunction.choices, blank=True, default=""
+    )
+    subject_kind = models.CharField(
+        _("enforcement subject kind"),
+        max_length=16,
+        choices=SubjectKind.choices,
+        blank=True,
+        default="",
+    )
+    principal = models.ForeignKey(
+        "self",
+        verbose_name=_("entrusting principal"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entrusted_organisations",
+        help_text=_("The organ that entrusted this organisation with enforcement."),
+    )
+    stationed_provincial = models.BooleanField(
+        _("provincial agency stationed in the city"), default=False
+    )
+    vertically_managed = models.BooleanField(_("vertically managed"), default=False)
+    dual_managed = models.BooleanField(_("dual-managed"), default=False)
+    # The city or county government whose legal-affairs office reviews this organisation;
+    # derived from the tree by the services and stored so that scoping is one indexed filter.
+    jurisdiction = models.ForeignKey(
+        "self",
+        verbose_name=_("jurisdiction"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["path", "depth", "numchild"])
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(
+                name="organisation_entrusted_has_principal",
+                condition=~Q(subject_kind="entrusted") | Q(principal__isnull=False),
+                violation_error_message=_("An entrusted organisation must name its principal."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_government(self) -> bool:
+        return self.kind in GOVERNMENT_KINDS
+
+    @property
+    def is_department(self) -> bool:
+        return self.kind == OrganisationKind.DEPARTMENT
+
+    def clean(self):
+        errors = {}
+        if self.subject_kind == SubjectKind.ENTRUSTED and not self.principal_id:
+            errors["principal"] = _("An entrusted organisation must name its principal.")
+        if self.subject_kind != SubjectKind.ENTRUSTED and self.principal_id:
+            errors["principal"] = _("Only an entrusted organisation has a principal.")
+        if self.kind != OrganisationKind.DEPARTMENT:
+            if self.subject_kind:
+                errors["subject_kind"] = _("Only departments are enforcement subjects.")
+            if self.office_function:
+                errors["office_function"] = _("Only a department can be an office.")
+            if self.stationed_provincial or self.vertically_managed or self.dual_managed:
+                errors["kind"] = _("Management flags apply to departments only.")
+        if self.vertically_managed and self.dual_managed:
+            errors["dual_managed"] = _("A department is either vertically managed or dual-managed.")
+        if errors:
+            raise ValidationError(errors)
