@@ -1,0 +1,255 @@
+"""The enforcement basis (执法依据): the registry of legal instruments and their provisions, and
+each department's versioned catalogue of the instruments it enforces (§3(二) of the city plan).
+
+The registry is reference data with stable codes and provenance, loaded from a versioned file
+(``manage.py load_instruments``); catalogues are the departments' records that cite it.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from organisations.models import Organisation, SubjectKind
+
+from .workflow import OPEN_STATUSES, ReviewStatus
+
+
+class InstrumentLevel(models.TextChoices):
+    LAW = "law", _("Law")
+    ADMINISTRATIVE_REGULATION = "administrative_regulation", _("Administrative regulation")
+    LOCAL_REGULATION = "local_regulation", _("Local regulation")
+    MINISTRY_RULE = "ministry_rule", _("Ministry rule")
+    LOCAL_GOVERNMENT_RULE = "local_government_rule", _("Local government rule")
+
+
+class InstrumentStatus(models.TextChoices):
+    IN_FORCE = "in_force", _("In force")
+    AMENDED = "amended", _("Amended")
+    REPEALED = "repealed", _("Repealed")
+
+
+class LegalInstrument(models.Model):
+    code = models.CharField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200, db_index=True)
+    level = models.CharField(_("level"), max_length=32, choices=InstrumentLevel.choices)
+    issuing_organ = models.CharField(_("issuing organ"), max_length=200)
+    document_number = models.CharField(_("document number"), max_length=100, blank=True)
+    promulgated_on = models.DateField(_("promulgated on"), null=True, blank=True)
+    effective_on = models.DateField(_("effective on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=InstrumentStatus.choices, default=InstrumentStatus.IN_FORCE
+    )
+    full_text = models.TextField(_("full text"), blank=True)
+    attachment = models.FileField(_("attachment"), upload_to="instruments/", blank=True)
+    source = models.CharField(
+        _("source"), max_length=200, blank=True, help_text=_("Where this record was taken from.")
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("legal instrument")
+        verbose_name_plural = _("legal instruments")
+        ordering = ["level", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InstrumentStatusChange(models.Model):
+    """The status history of an instrument: each amendment or repeal the office records."""
+
+    instrument = models.ForeignKey(
+        LegalInstrument, on_delete=models.PROTECT, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=16, choices=InstrumentStatus.choices)
+    to_status = models.CharField(max_length=16, choices=InstrumentStatus.choices)
+    effective_on = models.DateField(_("effective on"), null=True, blank=True)
+    note = models.TextField(_("what changed"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at"]
+
+
+class Provision(models.Model):
+    """An article, paragraph or item (条、款、项) of an instrument; powers and entries cite these."""
+
+    instrument = models.ForeignKey(LegalInstrument, on_delete=models.PROTECT, related_name="provisions")
+    article = models.PositiveIntegerField(_("article"))
+    # 0 means "the whole article" (or the whole paragraph): a real value rather than NULL, so
+    # that the uniqueness below holds on every database.
+    paragraph = models.PositiveIntegerField(_("paragraph"), default=0, blank=True)
+    item = models.PositiveIntegerField(_("item"), default=0, blank=True)
+    text = models.TextField(_("text"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("provision")
+        verbose_name_plural = _("provisions")
+        ordering = ["instrument", "article", "paragraph", "item"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instrument", "article", "paragraph", "item"],
+                name="provision_unique_position",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument.name}{self.label}"
+
+    @property
+    def label(self) -> str:
+        from .numbering import provision_label
+
+        return provision_label(self.article, self.paragraph, self.item)
+
+
+class SubmissionDeadline(models.Model):
+    """The office's deadline for catalogues of one jurisdiction (the plan's 12月15日)."""
+
+    jurisdiction = models.ForeignKey(
+        Organisation, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="+"
+    )
+    due_at = models.DateTimeField(_("due at"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("submission deadline")
+        verbose_name_plural = _("submission deadlines")
+        ordering = ["-due_at"]
+
+
+class BasisCatalogue(models.Model):
+    """One version of one department's catalogue. A published version is never edited: the
+    next version is a new row, made from it, that supersedes it when published."""
+
+    department = models.ForeignKey(
+        Organisation, verbose_name=_("department"), on_delete=models.PROTECT, related_name="catalogues"
+    )
+    version = models.PositiveIntegerField(_("version"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT, db_index=True
+    )
+    based_on = models.ForeignKey(
+        "self", verbose_name=_("based on"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    comment = models.TextField(_("review comment"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    is_late = models.BooleanField(_("submitted late"), default=False)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    needs_revision = models.BooleanField(_("needs revision"), default=False)
+    revision_reason = models.TextField(_("why a revision is needed"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("basis catalogue")
+        verbose_name_plural = _("basis catalogues")
+        ordering = ["department__path", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "version"], name="catalogue_unique_version"),
+            # At most one version in the works per department.
+            models.UniqueConstraint(
+                fields=["department"],
+                condition=Q(status__in=[s.value for s in OPEN_STATUSES]),
+                name="catalogue_one_open_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department.name} v{self.version}"
+
+
+class ManagementCategory(models.TextChoices):
+    SOLE = "sole", _("Sole management")
+    JOINT = "joint", _("Joint management")
+    COORDINATED = "coordinated", _("Coordinated management")
+
+
+class CatalogueEntry(models.Model):
+    catalogue = models.ForeignKey(BasisCatalogue, on_delete=models.CASCADE, related_name="entries")
+    position = models.PositiveIntegerField(_("number"), default=0)
+    instrument = models.ForeignKey(
+        LegalInstrument, verbose_name=_("instrument"), on_delete=models.PROTECT, related_name="entries"
+    )
+    provisions = models.ManyToManyField(Provision, verbose_name=_("provisions"), blank=True, related_name="entries")
+    category = models.CharField(_("management category"), max_length=16, choices=ManagementCategory.choices)
+    lead_department = models.ForeignKey(
+        Organisation, verbose_name=_("lead department"), on_delete=models.PROTECT, related_name="+"
+    )
+    joint_departments = models.ManyToManyField(
+        Organisation, verbose_name=_("joint departments"), blank=True, related_name="+"
+    )
+    assisting_departments = models.ManyToManyField(
+        Organisation, verbose_name=_("assisting departments"), blank=True, related_name="+"
+    )
+    rights_and_duties = models.TextField(_("statutory rights and duties"), blank=True)
+    subject_kind = models.CharField(
+        _("enforcement subject kind"), max_length=16, choices=SubjectKind.choices, default=SubjectKind.STATUTORY_ORGAN
+    )
+    principal = models.ForeignKey(
+        Organisation,
+        verbose_name=_("entrusting principal"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    attachment = models.FileField(_("electronic text"), upload_to="catalogue-entries/", blank=True)
+
+    history = HistoricalRecords(m2m_fields=[provisions, joint_departments, assisting_departments])
+
+    class Meta:
+        verbose_name = _("catalogue entry")
+        verbose_name_plural = _("catalogue entries")
+        ordering = ["catalogue", "position", "id"]
+        indexes = [models.Index(fields=["instrument", "category"])]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.instrument.name}"
+
+    def clean(self):
+        if self.subject_kind == SubjectKind.ENTRUSTED and not self.principal_id:
+            raise ValidationError({"principal": _("An entrusted organisation must name its principal.")})
+
+
+class ReviewComment(models.Model):
+    """A reviewer's comment on a catalogue, or on one entry of it."""
+
+    catalogue = models.ForeignKey(BasisCatalogue, on_delete=models.CASCADE, related_name="comments")
+    entry = models.ForeignKey(CatalogueEntry, on_delete=models.CASCADE, null=True, blank=True, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+
+class CatalogueEvent(models.Model):
+    """One workflow transition: who moved the catalogue from what to what, when, and why."""
+
+    catalogue = models.ForeignKey(BasisCatalogue, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    from_status = models.CharField(max_length=16, choices=ReviewStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=ReviewStatus.choices)
+    comment = models.TextField(blank=True)
+    occurred_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]

@@ -1,0 +1,349 @@
+"""Writes to the enforcement basis. Each service checks the actor through accounts.permissions,
+changes state in one transaction, records the audit event, and schedules side effects (mail)
+after the commit."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import permissions as perms
+from audit.models import AuditAction
+from audit.services import event_record
+from organisations.models import Organisation
+
+from .models import (
+    BasisCatalogue,
+    CatalogueEntry,
+    CatalogueEvent,
+    InstrumentStatus,
+    InstrumentStatusChange,
+    LegalInstrument,
+    ReviewComment,
+    SubmissionDeadline,
+)
+from .workflow import OPEN_STATUSES, ReviewStatus, Transition, WorkflowError, check_transition
+
+
+def _require(allowed: bool, user, obj=None, reason: str = "") -> None:
+    perms.require(user, allowed, obj=obj, reason=reason or "not permitted for this catalogue")
+
+
+# -- Versions ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def catalogue_start(*, actor, department: Organisation) -> BasisCatalogue:
+    """Open the next version of a department's catalogue, copied from its latest published one."""
+    _require(perms.can_start_catalogue(actor, department), actor, department)
+    Organisation.objects.select_for_update().get(pk=department.pk)  # one starter at a time
+    if BasisCatalogue.objects.filter(department=department, status__in=_open()).exists():
+        raise WorkflowError(_("This department already has a version in progress."))
+    latest = BasisCatalogue.objects.filter(department=department).aggregate(v=Max("version"))["v"] or 0
+    published = (
+        BasisCatalogue.objects.filter(department=department, status=ReviewStatus.PUBLISHED)
+        .order_by("-version")
+        .first()
+    )
+    catalogue = BasisCatalogue.objects.create(department=department, version=latest + 1, based_on=published)
+    if published is not None:
+        _copy_entries(published, catalogue)
+    CatalogueEvent.objects.create(catalogue=catalogue, actor=actor, to_status=ReviewStatus.DRAFT)
+    event_record(action=AuditAction.CREATE, actor=actor, obj=catalogue)
+    return catalogue
+
+
+def _open() -> list[str]:
+    return [status.value for status in OPEN_STATUSES]
+
+
+def _copy_entries(source: BasisCatalogue, target: BasisCatalogue) -> None:
+    for entry in source.entries.prefetch_related("provisions", "joint_departments", "assisting_departments"):
+        provisions = list(entry.provisions.all())
+        joint = list(entry.joint_departments.all())
+        assisting = list(entry.assisting_departments.all())
+        entry.pk = None
+        entry.id = None
+        entry.catalogue = target
+        entry._state.adding = True
+        entry.save()
+        entry.provisions.set(provisions)
+        entry.joint_departments.set(joint)
+        entry.assisting_departments.set(assisting)
+
+
+# -- Entries ----------------------------------------------------------------------------------
+
+
+@dataclass
+class EntryData:
+    instrument: LegalInstrument
+    category: str
+    lead_department: Organisation
+    provisions: list
+    joint_departments: list
+    assisting_departments: list
+    rights_and_duties: str = ""
+    subject_kind: str = "statutory_organ"
+    principal: Organisation | None = None
+
+
+def _lock_editable(actor, catalogue: BasisCatalogue) -> BasisCatalogue:
+    catalogue = BasisCatalogue.objects.select_for_update().get(pk=catalogue.pk)
+    if catalogue.status not in (ReviewStatus.DRAFT, ReviewStatus.RETURNED):
+        raise WorkflowError(
+            _("A %(status)s catalogue cannot be edited.") % {"status": catalogue.get_status_display()}
+        )
+    _require(perms.can_edit_catalogue(actor, catalogue), actor, catalogue)
+    return catalogue
+
+
+def _write_entry(entry: CatalogueEntry, data: EntryData) -> CatalogueEntry:
+    for field in ("instrument", "category", "lead_department", "rights_and_duties", "subject_kind", "principal"):
+        setattr(entry, field, getattr(data, field))
+    for provision in data.provisions:
+        if provision.instrument_id != data.instrument.pk:
+            raise WorkflowError(
+                _("Provision %(provision)s is not part of %(instrument)s.")
+                % {"provision": provision, "instrument": data.instrument.name}
+            )
+    entry.full_clean(exclude=["catalogue", "attachment"])
+    entry.save()
+    entry.provisions.set(data.provisions)
+    entry.joint_departments.set(data.joint_departments)
+    entry.assisting_departments.set(data.assisting_departments)
+    return entry
+
+
+@transaction.atomic
+def entry_create(*, actor, catalogue: BasisCatalogue, data: EntryData) -> CatalogueEntry:
+    catalogue = _lock_editable(actor, catalogue)
+    position = (catalogue.entries.aggregate(p=Max("position"))["p"] or 0) + 1
+    entry = _write_entry(CatalogueEntry(catalogue=catalogue, position=position), data)
+    event_record(action=AuditAction.CREATE, actor=actor, obj=entry, detail={"catalogue": catalogue.pk})
+    return entry
+
+
+@transaction.atomic
+def entry_update(*, actor, entry: CatalogueEntry, data: EntryData) -> CatalogueEntry:
+    _lock_editable(actor, entry.catalogue)
+    entry = _write_entry(entry, data)
+    event_record(action=AuditAction.UPDATE, actor=actor, obj=entry)
+    return entry
+
+
+@transaction.atomic
+def entry_delete(*, actor, entry: CatalogueEntry) -> None:
+    _lock_editable(actor, entry.catalogue)
+    event_record(action=AuditAction.DELETE, actor=actor, obj=entry)
+    entry.delete()
+
+
+@transaction.atomic
+def entries_replace(*, actor, catalogue: BasisCatalogue, rows: list[EntryData]) -> int:
+    """Replace a draft's entries at once (the confirmed import): all or nothing."""
+    catalogue = _lock_editable(actor, catalogue)
+    catalogue.entries.all().delete()
+    for position, data in enumerate(rows, start=1):
+        _write_entry(CatalogueEntry(catalogue=catalogue, position=position), data)
+    event_record(
+        action=AuditAction.IMPORT, actor=actor, obj=catalogue, detail={"entries": len(rows)}
+    )
+    return len(rows)
+
+
+# -- Transitions ------------------------------------------------------------------------------
+
+
+def _advance(*, actor, catalogue: BasisCatalogue, transition: str, allowed) -> tuple[BasisCatalogue, str]:
+    """Lock the row, check the actor and the current state; the caller saves via _record."""
+    catalogue = BasisCatalogue.objects.select_for_update().get(pk=catalogue.pk)
+    _require(allowed(actor, catalogue), actor, catalogue)
+    source = catalogue.status
+    catalogue.status = check_transition(transition, source)
+    return catalogue, source
+
+
+def _record(actor, catalogue, source, comment="", fields=()):
+    catalogue.save(update_fields=["status", "updated_at", *fields])
+    CatalogueEvent.objects.create(
+        catalogue=catalogue, actor=actor, from_status=source, to_status=catalogue.status, comment=comment
+    )
+    event_record(
+        action=AuditAction.TRANSITION,
+        actor=actor,
+        obj=catalogue,
+        detail={"from": source, "to": catalogue.status},
+        message=comment,
+    )
+
+
+def deadline_for(department: Organisation) -> SubmissionDeadline | None:
+    return (
+        SubmissionDeadline.objects.filter(jurisdiction_id=department.jurisdiction_id).order_by("-due_at").first()
+    )
+
+
+@transaction.atomic
+def catalogue_submit(*, actor, catalogue: BasisCatalogue) -> BasisCatalogue:
+    catalogue, source = _advance(
+        actor=actor, catalogue=catalogue, transition=Transition.SUBMIT, allowed=perms.can_submit_catalogue
+    )
+    if not catalogue.entries.exists():
+        raise WorkflowError(_("An empty catalogue cannot be submitted."))
+    now = timezone.now()
+    deadline = deadline_for(catalogue.department)
+    catalogue.submitted_at = now
+    # Late submissions are accepted, and marked.
+    catalogue.is_late = deadline is not None and now > deadline.due_at
+    _record(actor, catalogue, source, fields=("submitted_at", "is_late"))
+    transaction.on_commit(lambda: _notify_reviewers(catalogue.pk))
+    return catalogue
+
+
+@transaction.atomic
+def catalogue_start_review(*, actor, catalogue: BasisCatalogue) -> BasisCatalogue:
+    catalogue, source = _advance(
+        actor=actor, catalogue=catalogue, transition=Transition.START_REVIEW, allowed=perms.can_decide_catalogue
+    )
+    _record(actor, catalogue, source)
+    return catalogue
+
+
+@transaction.atomic
+def catalogue_return(*, actor, catalogue: BasisCatalogue, comment: str) -> BasisCatalogue:
+    catalogue, source = _advance(
+        actor=actor, catalogue=catalogue, transition=Transition.RETURN, allowed=perms.can_decide_catalogue
+    )
+    has_entry_comments = catalogue.comments.filter(entry__isnull=False, created_at__gte=_review_started(catalogue)).exists()
+    if not comment.strip() and not has_entry_comments:
+        raise WorkflowError(_("Say why the catalogue is returned: add a comment on it or on an entry."))
+    catalogue.comment = comment
+    _record(actor, catalogue, source, comment=comment, fields=("comment",))
+    transaction.on_commit(lambda: _notify_department(catalogue.pk))
+    return catalogue
+
+
+def _review_started(catalogue: BasisCatalogue):
+    event = catalogue.events.filter(to_status=ReviewStatus.UNDER_REVIEW).order_by("-occurred_at").first()
+    return event.occurred_at if event else catalogue.created_at
+
+
+@transaction.atomic
+def catalogue_approve(*, actor, catalogue: BasisCatalogue, comment: str = "") -> BasisCatalogue:
+    catalogue, source = _advance(
+        actor=actor, catalogue=catalogue, transition=Transition.APPROVE, allowed=perms.can_decide_catalogue
+    )
+    _record(actor, catalogue, source, comment=comment)
+    return catalogue
+
+
+@transaction.atomic
+def catalogue_publish(*, actor, catalogue: BasisCatalogue) -> BasisCatalogue:
+    catalogue, source = _advance(
+        actor=actor, catalogue=catalogue, transition=Transition.PUBLISH, allowed=perms.can_decide_catalogue
+    )
+    previous = list(
+        BasisCatalogue.objects.select_for_update().filter(
+            department_id=catalogue.department_id, status=ReviewStatus.PUBLISHED
+        )
+    )
+    for old in previous:
+        old_status = old.status
+        old.status = ReviewStatus.SUPERSEDED
+        _record(actor, old, old_status, comment=_("Superseded by version %(v)d") % {"v": catalogue.version})
+    catalogue.published_at = timezone.now()
+    catalogue.needs_revision = False
+    _record(actor, catalogue, source, fields=("published_at", "needs_revision"))
+    transaction.on_commit(lambda: _notify_department(catalogue.pk))
+    return catalogue
+
+
+@transaction.atomic
+def comment_add(*, actor, catalogue: BasisCatalogue, body: str, entry: CatalogueEntry | None = None) -> ReviewComment:
+    catalogue = BasisCatalogue.objects.select_for_update().get(pk=catalogue.pk)
+    _require(perms.can_comment_catalogue(actor, catalogue), actor, catalogue)
+    if catalogue.status != ReviewStatus.UNDER_REVIEW:
+        raise WorkflowError(_("Comments are made while a catalogue is under review."))
+    if entry is not None and entry.catalogue_id != catalogue.pk:
+        raise WorkflowError(_("That entry belongs to another catalogue."))
+    if not body.strip():
+        raise WorkflowError(_("The comment is empty."))
+    comment = ReviewComment.objects.create(catalogue=catalogue, entry=entry, author=actor, body=body.strip())
+    event_record(action=AuditAction.CREATE, actor=actor, obj=catalogue, message=body[:200], detail={"comment": comment.pk})
+    return comment
+
+
+# -- Registry and deadlines -------------------------------------------------------------------
+
+
+@transaction.atomic
+def instrument_record_status(
+    *, actor, instrument: LegalInstrument, to_status: str, note: str, effective_on=None
+) -> int:
+    """Record an amendment or repeal; flag every current catalogue that cites the instrument and
+    tell its editors. Returns the number of catalogues flagged."""
+    _require(perms.can_manage_instruments(actor), actor, instrument)
+    instrument = LegalInstrument.objects.select_for_update().get(pk=instrument.pk)
+    if to_status not in (InstrumentStatus.AMENDED, InstrumentStatus.REPEALED):
+        raise WorkflowError(_("Record an instrument as amended or repealed."))
+    if instrument.status == InstrumentStatus.REPEALED:
+        raise WorkflowError(_("A repealed instrument cannot change status again."))
+    InstrumentStatusChange.objects.create(
+        instrument=instrument,
+        from_status=instrument.status,
+        to_status=to_status,
+        effective_on=effective_on,
+        note=note,
+        recorded_by=actor,
+    )
+    instrument.status = to_status
+    instrument.save(update_fields=["status", "updated_at"])
+    label = InstrumentStatus(to_status).label
+    reason = _("%(instrument)s was %(status)s: %(note)s") % {
+        "instrument": instrument.name,
+        "status": label,
+        "note": note,
+    }
+    affected = BasisCatalogue.objects.filter(
+        status__in=[*_open(), ReviewStatus.PUBLISHED], entries__instrument=instrument
+    ).distinct()
+    ids = list(affected.values_list("pk", flat=True))
+    for catalogue in BasisCatalogue.objects.select_for_update().filter(pk__in=ids):
+        catalogue.needs_revision = True
+        catalogue.revision_reason = "\n".join(filter(None, [catalogue.revision_reason, reason]))
+        catalogue.save(update_fields=["needs_revision", "revision_reason", "updated_at"])
+    event_record(
+        action=AuditAction.UPDATE,
+        actor=actor,
+        obj=instrument,
+        message=reason,
+        detail={"to": to_status, "flagged_catalogues": ids},
+    )
+    transaction.on_commit(lambda: [_notify_department(pk, reason=reason) for pk in ids])
+    return len(ids)
+
+
+@transaction.atomic
+def deadline_set(*, actor, jurisdiction: Organisation, due_at, note: str = "") -> SubmissionDeadline:
+    _require(perms.can_set_deadline(actor, jurisdiction), actor, jurisdiction)
+    deadline = SubmissionDeadline.objects.create(jurisdiction=jurisdiction, due_at=due_at, note=note, created_by=actor)
+    event_record(action=AuditAction.CREATE, actor=actor, obj=deadline, detail={"due_at": due_at.isoformat()})
+    return deadline
+
+
+# -- Notifications (after commit) -------------------------------------------------------------
+
+
+def _notify_department(catalogue_id: int, reason: str = "") -> None:
+    from .tasks import notify_catalogue_change
+
+    notify_catalogue_change.delay(catalogue_id, "department", reason)
+
+
+def _notify_reviewers(catalogue_id: int) -> None:
+    from .tasks import notify_catalogue_change
+
+    notify_catalogue_change.delay(catalogue_id, "reviewers", "")

@@ -1,0 +1,40 @@
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from accounts.models import Role, User
+
+from .models import BasisCatalogue
+
+
+@shared_task
+def notify_catalogue_change(catalogue_id: int, audience: str, reason: str = "") -> int:
+    """Mail the department's editors (or the competent office's reviewers) about a catalogue's
+    new state. Re-reads the state, so a repeated delivery says what is true now."""
+    catalogue = BasisCatalogue.objects.select_related("department", "department__jurisdiction").filter(pk=catalogue_id).first()
+    if catalogue is None:
+        return 0
+    if audience == "department":
+        recipients = User.objects.filter(
+            organisation=catalogue.department, role__in=[Role.DEPARTMENT_EDITOR, Role.DEPARTMENT_HEAD], is_active=True
+        )
+    else:
+        recipients = User.objects.filter(
+            organisation__jurisdiction=catalogue.department.jurisdiction,
+            organisation__office_function="legal_affairs",
+            role=Role.OFFICE_REVIEWER,
+            is_active=True,
+        )
+    addresses = [u.email for u in recipients if u.email]
+    if not addresses:
+        return 0
+    with override(settings.LANGUAGE_CODE):
+        subject = _("Basis catalogue of %(department)s, version %(version)d: %(status)s") % {
+            "department": catalogue.department.name,
+            "version": catalogue.version,
+            "status": catalogue.get_status_display(),
+        }
+        body = "\n\n".join(filter(None, [subject, reason, catalogue.comment]))
+    return send_mail(subject, body, None, addresses)
