@@ -1,9 +1,17 @@
 """DRF glue for accounts.permissions: the same predicates, the same 403/404 rules, the same
 audit record of each denial."""
 
+from django.shortcuts import get_object_or_404
 from rest_framework.permissions import BasePermission
 
 from audit.services import denial_record
+
+
+def is_probe(request) -> bool:
+    """DRF's browsable API and its OPTIONS metadata ask the permission classes about methods the
+    caller has not used (to decide which forms to show), on a clone of the request with another
+    method. Such a question is no attempt and must not go on record as a denial."""
+    return request.method != request._request.method
 
 
 class Capability(BasePermission):
@@ -11,7 +19,7 @@ class Capability(BasePermission):
 
     def has_permission(self, request, view):
         allowed = view.capability(request.user) if request.user.is_authenticated else False
-        if request.user.is_authenticated and not allowed:
+        if request.user.is_authenticated and not allowed and not is_probe(request):
             denial_record(actor=request.user, reason="role not permitted")
         return allowed
 
@@ -26,7 +34,8 @@ class ObjectChange(BasePermission):
             return True
         if view.can_change(request.user, obj):
             return True
-        denial_record(actor=request.user, obj=obj, reason="may not change this object")
+        if not is_probe(request):
+            denial_record(actor=request.user, obj=obj, reason="may not change this object")
         return False
 
 
@@ -38,10 +47,10 @@ class ScopedObjectMixin:
         from .permissions import get_visible_or_404
 
         lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
-        obj = get_visible_or_404(
-            self.request.user,
-            self.get_queryset(),
-            **{self.lookup_field: self.kwargs[lookup_url_kwarg]},
-        )
+        lookup = {self.lookup_field: self.kwargs[lookup_url_kwarg]}
+        if is_probe(self.request):
+            obj = get_object_or_404(self.get_queryset(), **lookup)
+        else:
+            obj = get_visible_or_404(self.request.user, self.get_queryset(), **lookup)
         self.check_object_permissions(self.request, obj)
         return obj

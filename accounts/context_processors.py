@@ -8,6 +8,9 @@ from . import permissions as perms
 
 _ENTRIES = (
     ("home", _("Home"), lambda user: True),
+    ("basis:catalogue_list", _("Basis catalogues"), perms.can_view_catalogues),
+    ("basis:instrument_list", _("Legal instruments"), perms.can_view_catalogues),
+    ("basis:compilation", _("Compilation"), perms.can_use_office_functions),
     ("organisations:list", _("Organisations"), perms.can_view_organisations),
     ("accounts:user_list", _("Accounts"), perms.can_view_users),
     ("audit:list", _("Audit trail"), perms.can_view_audit),

@@ -186,3 +186,70 @@ def get_visible_or_404(user, visible: QuerySet, **lookup):
 
             denial_record(actor=user, obj=existing, reason="outside the user's scope")
         raise Http404 from None
+
+
+# -- Enforcement basis (catalogues) -----------------------------------------------------------
+
+
+def can_view_catalogues(user) -> bool:
+    return role_of(user) in OFFICE_ROLES | DEPARTMENT_ROLES
+
+
+def catalogues_visible_to(user):
+    """Catalogues of departments in the user's scope: an office sees its jurisdiction's (the
+    city office also the counties'); a department sees its own. Drafts are the department's
+    alone: offices see a version only once it has been submitted."""
+    from basis.models import BasisCatalogue
+    from basis.workflow import ReviewStatus
+
+    root = scope_root(user) if can_view_catalogues(user) else None
+    if root is None:
+        return BasisCatalogue.objects.none()
+    queryset = BasisCatalogue.objects.filter(department__path__startswith=root.path)
+    if role_of(user) in OFFICE_ROLES:
+        queryset = queryset.exclude(status=ReviewStatus.DRAFT)
+    return queryset
+
+
+def can_edit_catalogue(user, catalogue) -> bool:
+    """Only the department's editor edits, and only a draft or a returned version."""
+    from basis.workflow import EDITABLE_STATUSES
+
+    department = department_of(user)
+    return (
+        role_of(user) == Role.DEPARTMENT_EDITOR
+        and department is not None
+        and catalogue.department_id == department.pk
+        and catalogue.status in EDITABLE_STATUSES
+    )
+
+
+def can_start_catalogue(user, department: Organisation) -> bool:
+    own = department_of(user)
+    return role_of(user) == Role.DEPARTMENT_EDITOR and own is not None and own.pk == department.pk
+
+
+def can_submit_catalogue(user, catalogue) -> bool:
+    department = department_of(user)
+    return department is not None and catalogue.department_id == department.pk
+
+
+def can_decide_catalogue(user, catalogue) -> bool:
+    """Start review, return, approve, publish: the competent legal-affairs office alone."""
+    return is_legal_affairs_office(user) and can_review_for(user, catalogue.department)
+
+
+def can_comment_catalogue(user, catalogue) -> bool:
+    """Both offices comment during review: the establishment office co-reviews entries about
+    functions and mandates."""
+    return role_of(user) in OFFICE_ROLES and can_review_for(user, catalogue.department)
+
+
+def can_manage_instruments(user) -> bool:
+    """The legal-affairs office keeps the registry of instruments and records amendments."""
+    return is_legal_affairs_office(user)
+
+
+def can_set_deadline(user, jurisdiction: Organisation) -> bool:
+    government = jurisdiction_of(user)
+    return is_legal_affairs_office(user) and government is not None and government.pk == jurisdiction.pk

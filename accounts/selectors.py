@@ -1,16 +1,20 @@
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 
 def locked_usernames() -> set[str]:
-    """Accounts currently locked out by axes (failures at the limit within the cool-off)."""
+    """Accounts currently locked out by axes. Axes keeps one row per user name, address and
+    browser and locks on their sum within the cool-off, so this sums the same way."""
     since = timezone.now() - settings.AXES_COOLOFF_TIME
     return set(
-        AccessAttempt.objects.filter(
-            failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since
-        ).values_list("username", flat=True)
+        AccessAttempt.objects.filter(attempt_time__gte=since)
+        .order_by()
+        .values("username")
+        .annotate(failures=Sum("failures_since_start"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+        .values_list("username", flat=True)
     )
 
 

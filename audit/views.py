@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 from rest_framework import serializers, viewsets
 
 from accounts import permissions as perms
@@ -18,6 +19,8 @@ def _filtered(request):
     return AuditEventFilter(request.GET, queryset=AuditEvent.objects.all())
 
 
+# Read-only pages: any other method is refused, so that no HTML URL can touch the trail.
+@require_safe
 @login_required
 def event_list(request):
     perms.require(request.user, perms.can_view_audit(request.user))
@@ -26,6 +29,7 @@ def event_list(request):
     return render(request, "audit/event_list.html", {"filter": filterset, "page": page})
 
 
+@require_safe
 @login_required
 def event_export(request):
     perms.require(request.user, perms.can_view_audit(request.user))

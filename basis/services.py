@@ -180,10 +180,15 @@ def _record(actor, catalogue, source, comment="", fields=()):
     )
 
 
+def deadline_for_government(government: Organisation) -> SubmissionDeadline | None:
+    """The deadline in force for a jurisdiction: the one the office set last."""
+    return SubmissionDeadline.objects.filter(jurisdiction=government).order_by("-created_at", "-pk").first()
+
+
 def deadline_for(department: Organisation) -> SubmissionDeadline | None:
-    return (
-        SubmissionDeadline.objects.filter(jurisdiction_id=department.jurisdiction_id).order_by("-due_at").first()
-    )
+    if department.jurisdiction_id is None:
+        return None
+    return deadline_for_government(department.jurisdiction)
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.views import UserViewSet
 from audit.views import AuditEventViewSet
+from basis.api import CatalogueViewSet, InstrumentViewSet
 from organisations.views import OrganisationViewSet
 
 from . import views
@@ -13,6 +14,8 @@ router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("users", UserViewSet, basename="user")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
+router.register("basis/instruments", InstrumentViewSet, basename="instrument")
+router.register("basis/catalogues", CatalogueViewSet, basename="catalogue")
 
 urlpatterns = [
     path("", include("portal.urls")),
@@ -20,6 +23,7 @@ urlpatterns = [
     path("office/status/", views.status, name="status"),
     path("office/organisations/", include("organisations.urls")),
     path("office/audit/", include("audit.urls")),
+    path("office/basis/", include("basis.urls")),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include(router.urls)),

@@ -49,10 +49,10 @@ def organisation_create(
     node = Organisation(code=code, name=name, kind=kind, **fields)
     node.full_clean(exclude=["path", "depth", "numchild", "jurisdiction"], validate_unique=True)
     if parent is None:
-        node = Organisation.add_root(instance=node)
+        node = Organisation.objects.add_root(instance=node)
     else:
         parent.refresh_from_db()  # treebeard needs the parent's current child count
-        node = parent.add_child(instance=node)
+        node = Organisation.objects.add_child(parent, instance=node)
     node.jurisdiction = node if kind in REVIEWING_GOVERNMENT_KINDS else reviewing_government_of(node)
     node.save(update_fields=["jurisdiction"])
     event_record(action=AuditAction.CREATE, actor=actor, obj=node)

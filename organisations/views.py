@@ -12,7 +12,7 @@ from accounts.api_permissions import Capability, ObjectChange, ScopedObjectMixin
 from . import services
 from .filters import OrganisationFilter
 from .forms import OrganisationCreateForm, OrganisationForm
-from .models import OrganisationKind
+from .models import Organisation, OrganisationKind
 from .selectors import with_parent_id
 from .serializers import OrganisationSerializer
 
@@ -39,14 +39,14 @@ def organisation_detail(request, pk: int):
     perms.require(request.user, perms.can_view_organisations(request.user))
     visible = perms.organisations_visible_to(request.user)
     organisation = perms.get_visible_or_404(request.user, visible.select_related("principal", "jurisdiction"), pk=pk)
-    children = organisation.get_children().select_related("principal")
+    children = Organisation.objects.get_children(organisation).select_related("principal")
     return render(
         request,
         "organisations/organisation_detail.html",
         {
             "organisation": organisation,
             "children": children,
-            "ancestors": organisation.get_ancestors(),
+            "ancestors": Organisation.objects.get_ancestors(organisation),
             "history": organisation.history.select_related("history_user")[:20],
             "can_change": perms.can_change_organisation(request.user, organisation),
             "can_add_child": perms.can_add_child(request.user, organisation),

@@ -197,6 +197,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ReviewStatusEnum": "basis.workflow.ReviewStatus",
+        "InstrumentStatusEnum": "basis.models.InstrumentStatus",
+        "AuditOutcomeEnum": "audit.models.AuditOutcome",
+    },
 }
 
 # Celery: eager when no broker is configured, so the embedded default runs jobs in-process.

@@ -4,6 +4,7 @@ one user per role). Idempotent: a second run finds everything in place and chang
 import json
 from pathlib import Path
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -30,9 +31,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         data = json.loads(DATA.read_text(encoding="utf-8"))
+        call_command("load_instruments", stdout=self.stdout)
         with transaction.atomic():
             created_orgs = self._load_tree(data["organisations"], parent=None)
             created_users = self._load_users(data["users"])
+        from basis.demo import load_demo_catalogues
+
+        load_demo_catalogues(stdout=self.stdout)
         self.stdout.write(
             f"Demo city ready: {created_orgs} organisation(s) and {created_users} user(s) created."
         )

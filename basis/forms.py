@@ -1,0 +1,129 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from organisations.models import Organisation, OrganisationKind, SubjectKind
+
+from .models import CatalogueEntry, LegalInstrument, ManagementCategory, Provision
+from .numbering import parse_provisions, provision_label
+from .services import EntryData
+
+
+class EntryForm(forms.Form):
+    instrument = forms.ModelChoiceField(
+        label=_("instrument"), queryset=LegalInstrument.objects.all(), help_text=_("From the registry of legal instruments.")
+    )
+    provisions = forms.CharField(
+        label=_("provisions"),
+        required=False,
+        help_text=_("For example: 第十条、第十二条第二款. Leave empty for the whole instrument."),
+    )
+    category = forms.ChoiceField(label=_("management category"), choices=ManagementCategory.choices)
+    lead_department = forms.ModelChoiceField(label=_("lead department"), queryset=Organisation.objects.none())
+    joint_departments = forms.ModelMultipleChoiceField(
+        label=_("joint departments"), queryset=Organisation.objects.none(), required=False
+    )
+    assisting_departments = forms.ModelMultipleChoiceField(
+        label=_("assisting departments"), queryset=Organisation.objects.none(), required=False
+    )
+    rights_and_duties = forms.CharField(
+        label=_("statutory rights and duties"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    subject_kind = forms.ChoiceField(label=_("enforcement subject kind"), choices=SubjectKind.choices)
+    principal = forms.ModelChoiceField(
+        label=_("entrusting principal"), queryset=Organisation.objects.none(), required=False
+    )
+
+    def __init__(self, *args, department: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        government = department.jurisdiction
+        departments = Organisation.objects.filter(
+            kind=OrganisationKind.DEPARTMENT, office_function="", path__startswith=government.path if government else ""
+        ).order_by("path")
+        for name in ("lead_department", "joint_departments", "assisting_departments", "principal"):
+            self.fields[name].queryset = departments
+        self.fields["lead_department"].initial = department.pk
+
+    @classmethod
+    def initial_for(cls, entry: CatalogueEntry) -> dict:
+        return {
+            "instrument": entry.instrument_id,
+            "provisions": "、".join(p.label for p in entry.provisions.all()),
+            "category": entry.category,
+            "lead_department": entry.lead_department_id,
+            "joint_departments": [d.pk for d in entry.joint_departments.all()],
+            "assisting_departments": [d.pk for d in entry.assisting_departments.all()],
+            "rights_and_duties": entry.rights_and_duties,
+            "subject_kind": entry.subject_kind,
+            "principal": entry.principal_id,
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        instrument = cleaned.get("instrument")
+        text = cleaned.get("provisions", "").strip()
+        cleaned["provision_objects"] = []
+        if instrument and text:
+            try:
+                refs = parse_provisions(text)
+            except ValueError:
+                self.add_error("provisions", _("Write provisions as 第十条 or 第十二条第二款, separated by 、."))
+                return cleaned
+            found = []
+            for article, paragraph, item in refs:
+                provision = Provision.objects.filter(
+                    instrument=instrument, article=article, paragraph=paragraph or 0, item=item or 0
+                ).first()
+                if provision is None:
+                    self.add_error(
+                        "provisions",
+                        _("%(instrument)s has no %(label)s in the registry.")
+                        % {"instrument": instrument.name, "label": provision_label(article, paragraph, item)},
+                    )
+                else:
+                    found.append(provision)
+            cleaned["provision_objects"] = found
+        if cleaned.get("subject_kind") == SubjectKind.ENTRUSTED and not cleaned.get("principal"):
+            self.add_error("principal", _("An entrusted organisation must name its principal."))
+        return cleaned
+
+    def entry_data(self) -> EntryData:
+        data = self.cleaned_data
+        return EntryData(
+            instrument=data["instrument"],
+            category=data["category"],
+            lead_department=data["lead_department"],
+            provisions=data["provision_objects"],
+            joint_departments=list(data["joint_departments"]),
+            assisting_departments=list(data["assisting_departments"]),
+            rights_and_duties=data["rights_and_duties"],
+            subject_kind=data["subject_kind"],
+            principal=data["principal"],
+        )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label=_("comment"), widget=forms.Textarea(attrs={"rows": 3}))
+    entry = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(label=_("why it is returned"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("spreadsheet (.xlsx or .csv)"))
+
+
+class AmendmentForm(forms.Form):
+    to_status = forms.ChoiceField(
+        label=_("new status"), choices=[("amended", _("Amended")), ("repealed", _("Repealed"))]
+    )
+    effective_on = forms.DateField(label=_("effective on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("what changed"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DeadlineForm(forms.Form):
+    due_at = forms.DateTimeField(
+        label=_("due at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    note = forms.CharField(label=_("note"), required=False)

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import views
+
+app_name = "basis"
+
+urlpatterns = [
+    path("catalogues/", views.catalogue_list, name="catalogue_list"),
+    path("catalogues/start/", views.catalogue_start, name="catalogue_start"),
+    path("catalogues/<int:pk>/", views.catalogue_detail, name="catalogue_detail"),
+    path("catalogues/<int:pk>/transition/<str:name>/", views.catalogue_transition, name="catalogue_transition"),
+    path("catalogues/<int:pk>/comment/", views.catalogue_comment, name="catalogue_comment"),
+    path("catalogues/<int:pk>/entries/new/", views.entry_edit, name="entry_create"),
+    path("catalogues/<int:pk>/entries/<int:entry_id>/", views.entry_edit, name="entry_edit"),
+    path("catalogues/<int:pk>/entries/<int:entry_id>/delete/", views.entry_delete, name="entry_delete"),
+    path("catalogues/<int:pk>/import/", views.catalogue_import, name="catalogue_import"),
+    path("catalogues/<int:pk>/export.xlsx", views.catalogue_export, name="catalogue_export"),
+    path("catalogues/<int:pk>/diff/", views.catalogue_diff, name="catalogue_diff"),
+    path("compilation/", views.compilation, name="compilation"),
+    path("instruments/", views.instrument_list, name="instrument_list"),
+    path("instruments/<int:pk>/amend/", views.instrument_amend, name="instrument_amend"),
+    path("deadline/", views.deadline_edit, name="deadline"),
+]

@@ -1,0 +1,372 @@
+"""Back-office screens for the enforcement basis: a department's catalogue editor, the office's
+review queue and decisions, the registry of instruments, deadlines and the compilation."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import permissions as perms
+from audit.models import AuditAction
+from audit.services import event_record
+from organisations.models import Organisation
+
+from . import services
+from .forms import AmendmentForm, CommentForm, DeadlineForm, EntryForm, ReturnForm, UploadForm
+from .models import BasisCatalogue, CatalogueEntry, LegalInstrument, ReviewComment
+from .workflow import ReviewStatus, Transition, WorkflowError, allowed_transitions
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _catalogue(request, pk: int) -> BasisCatalogue:
+    perms.require(request.user, perms.can_view_catalogues(request.user))
+    visible = perms.catalogues_visible_to(request.user).select_related("department", "department__jurisdiction")
+    return perms.get_visible_or_404(request.user, visible, pk=pk)
+
+
+def entries_of(catalogue: BasisCatalogue, query: str = ""):
+    entries = catalogue.entries.select_related("instrument", "lead_department", "principal").prefetch_related(
+        "provisions", "joint_departments", "assisting_departments",
+        Prefetch("comments", queryset=ReviewComment.objects.select_related("author")),
+    )
+    if query:
+        entries = entries.filter(
+            Q(instrument__name__icontains=query) | Q(rights_and_duties__icontains=query)
+        )
+    return entries
+
+
+@login_required
+def catalogue_list(request):
+    """A department's versions, or the office's review queue."""
+    perms.require(request.user, perms.can_view_catalogues(request.user))
+    queryset = perms.catalogues_visible_to(request.user).select_related("department").annotate(
+        entry_count=Count("entries")
+    )
+    status = request.GET.get("status", "")
+    if status in ReviewStatus.values:
+        queryset = queryset.filter(status=status)
+    elif perms.can_use_office_functions(request.user):
+        queryset = queryset.filter(status__in=[ReviewStatus.SUBMITTED, ReviewStatus.UNDER_REVIEW, ReviewStatus.APPROVED])
+    query = request.GET.get("q", "").strip()
+    if query:
+        queryset = queryset.filter(department__name__icontains=query)
+    sort = request.GET.get("sort", "submitted_at")
+    sorts = {"submitted_at": "submitted_at", "department": "department__path", "status": "status", "-updated_at": "-updated_at"}
+    queryset = queryset.order_by(sorts.get(sort, "submitted_at"), "department__path", "-version")
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    counts = _conflict_counts([c.pk for c in page.object_list])
+    for catalogue in page.object_list:
+        catalogue.conflicts = counts.get(catalogue.pk, 0)
+    department = perms.department_of(request.user)
+    deadline = services.deadline_for(department) if department else None
+    return render(
+        request,
+        "basis/catalogue_list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": ReviewStatus.choices,
+            "q": query,
+            "sort": sort,
+            "department": department,
+            "deadline": deadline,
+            "can_start": department is not None and perms.can_start_catalogue(request.user, department),
+            "is_office": perms.can_use_office_functions(request.user),
+        },
+    )
+
+
+def _conflict_counts(ids):
+    from .checks import conflict_counts
+
+    return conflict_counts(ids) if ids else {}
+
+
+@login_required
+@require_POST
+def catalogue_start(request):
+    department = perms.department_of(request.user)
+    perms.require(request.user, department is not None and perms.can_start_catalogue(request.user, department))
+    try:
+        catalogue = services.catalogue_start(actor=request.user, department=department)
+    except WorkflowError as error:
+        messages.error(request, str(error))
+        return redirect("basis:catalogue_list")
+    messages.success(request, _("Version %(v)d started.") % {"v": catalogue.version})
+    return redirect("basis:catalogue_detail", pk=catalogue.pk)
+
+
+@login_required
+def catalogue_detail(request, pk: int):
+    catalogue = _catalogue(request, pk)
+    query = request.GET.get("q", "").strip()
+    entries = entries_of(catalogue, query)
+    from .checks import findings_for_catalogue
+
+    user = request.user
+    actions = []
+    for name in allowed_transitions(catalogue.status):
+        allowed = perms.can_submit_catalogue if name == Transition.SUBMIT else perms.can_decide_catalogue
+        if allowed(user, catalogue):
+            actions.append({"name": name, "label": Transition(name).label})
+    versions = BasisCatalogue.objects.filter(department=catalogue.department).filter(
+        pk__in=perms.catalogues_visible_to(user).values("pk")
+    ).order_by("-version")
+    return render(
+        request,
+        "basis/catalogue_detail.html",
+        {
+            "catalogue": catalogue,
+            "entries": entries,
+            "q": query,
+            "findings": findings_for_catalogue(catalogue),
+            "actions": actions,
+            "can_edit": perms.can_edit_catalogue(user, catalogue),
+            "can_comment": perms.can_comment_catalogue(user, catalogue) and catalogue.status == ReviewStatus.UNDER_REVIEW,
+            "events": catalogue.events.select_related("actor"),
+            "general_comments": catalogue.comments.filter(entry__isnull=True).select_related("author"),
+            "versions": versions,
+            "return_form": ReturnForm(),
+            "deadline": services.deadline_for(catalogue.department),
+        },
+    )
+
+
+@login_required
+@require_POST
+def catalogue_transition(request, pk: int, name: str):
+    catalogue = _catalogue(request, pk)
+    handlers = {
+        Transition.SUBMIT: lambda: services.catalogue_submit(actor=request.user, catalogue=catalogue),
+        Transition.START_REVIEW: lambda: services.catalogue_start_review(actor=request.user, catalogue=catalogue),
+        Transition.RETURN: lambda: services.catalogue_return(
+            actor=request.user, catalogue=catalogue, comment=request.POST.get("comment", "")
+        ),
+        Transition.APPROVE: lambda: services.catalogue_approve(actor=request.user, catalogue=catalogue),
+        Transition.PUBLISH: lambda: services.catalogue_publish(actor=request.user, catalogue=catalogue),
+    }
+    if name not in handlers:
+        return HttpResponse(status=404)
+    try:
+        updated = handlers[name]()
+    except WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The catalogue is now %(status)s.") % {"status": updated.get_status_display()})
+    return redirect("basis:catalogue_detail", pk=catalogue.pk)
+
+
+@login_required
+@require_POST
+def catalogue_comment(request, pk: int):
+    catalogue = _catalogue(request, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        entry = None
+        if form.cleaned_data.get("entry"):
+            entry = catalogue.entries.filter(pk=form.cleaned_data["entry"]).first()
+        try:
+            services.comment_add(actor=request.user, catalogue=catalogue, body=form.cleaned_data["body"], entry=entry)
+        except WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Comment added."))
+    else:
+        messages.error(request, _("The comment is empty."))
+    return redirect("basis:catalogue_detail", pk=catalogue.pk)
+
+
+@login_required
+def entry_edit(request, pk: int, entry_id: int | None = None):
+    catalogue = _catalogue(request, pk)
+    perms.require(request.user, perms.can_edit_catalogue(request.user, catalogue), obj=catalogue)
+    entry = perms.get_visible_or_404(request.user, catalogue.entries.all(), pk=entry_id) if entry_id else None
+    initial = EntryForm.initial_for(entry) if entry else {"lead_department": catalogue.department_id}
+    form = EntryForm(request.POST or None, initial=initial, department=catalogue.department)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if entry is None:
+                services.entry_create(actor=request.user, catalogue=catalogue, data=form.entry_data())
+            else:
+                services.entry_update(actor=request.user, entry=entry, data=form.entry_data())
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Entry saved."))
+            return redirect("basis:catalogue_detail", pk=catalogue.pk)
+    return render(request, "basis/entry_form.html", {"form": form, "catalogue": catalogue, "entry": entry})
+
+
+@login_required
+@require_POST
+def entry_delete(request, pk: int, entry_id: int):
+    catalogue = _catalogue(request, pk)
+    perms.require(request.user, perms.can_edit_catalogue(request.user, catalogue), obj=catalogue)
+    entry = perms.get_visible_or_404(request.user, catalogue.entries.all(), pk=entry_id)
+    try:
+        services.entry_delete(actor=request.user, entry=entry)
+    except WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Entry deleted."))
+    return redirect("basis:catalogue_detail", pk=catalogue.pk)
+
+
+_PREVIEW_KEY = "basis_import_preview_%d"
+
+
+@login_required
+def catalogue_import(request, pk: int):
+    """Upload → preview (nothing saved) → confirm (all rows at once, or none)."""
+    from .spreadsheets import ImportPreview, import_confirm, parse_catalogue_upload
+    from .upload_guard import UploadRejected
+
+    catalogue = _catalogue(request, pk)
+    perms.require(request.user, perms.can_edit_catalogue(request.user, catalogue), obj=catalogue)
+    key = _PREVIEW_KEY % catalogue.pk
+    form = UploadForm()
+    preview = None
+    if request.method == "POST" and "confirm" in request.POST:
+        stored = request.session.get(key)
+        if stored is None:
+            messages.error(request, _("The preview has expired: upload the file again."))
+            return redirect("basis:catalogue_import", pk=catalogue.pk)
+        try:
+            count = import_confirm(actor=request.user, catalogue=catalogue, preview=ImportPreview.from_json(stored))
+        except WorkflowError as error:
+            messages.error(request, str(error))
+            return redirect("basis:catalogue_import", pk=catalogue.pk)
+        del request.session[key]
+        messages.success(request, _("%(count)d entries imported.") % {"count": count})
+        return redirect("basis:catalogue_detail", pk=catalogue.pk)
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                preview = parse_catalogue_upload(form.cleaned_data["file"], department=catalogue.department)
+            except UploadRejected as error:
+                form.add_error("file", str(error))
+            else:
+                if preview.errors:
+                    request.session.pop(key, None)
+                else:
+                    request.session[key] = preview.to_json()
+    return render(request, "basis/catalogue_import.html", {"catalogue": catalogue, "form": form, "preview": preview})
+
+
+@login_required
+def catalogue_export(request, pk: int):
+    from .spreadsheets import catalogue_to_xlsx
+
+    catalogue = _catalogue(request, pk)
+    content = catalogue_to_xlsx(catalogue)
+    event_record(action=AuditAction.EXPORT, actor=request.user, obj=catalogue)
+    response = HttpResponse(content, content_type=XLSX)
+    filename = f"catalogue-{catalogue.department.code}-v{catalogue.version}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def catalogue_diff(request, pk: int):
+    from .diff import catalogue_diff as compute_diff
+
+    catalogue = _catalogue(request, pk)
+    others = perms.catalogues_visible_to(request.user).filter(department=catalogue.department).exclude(pk=catalogue.pk)
+    against_id = request.GET.get("against") or (catalogue.based_on_id and str(catalogue.based_on_id))
+    against = perms.get_visible_or_404(request.user, others, pk=against_id) if against_id else None
+    diff = None
+    if against is not None:
+        old, new = sorted([against, catalogue], key=lambda c: c.version)
+        diff = compute_diff(old, new)
+    return render(
+        request,
+        "basis/catalogue_diff.html",
+        {"catalogue": catalogue, "against": against, "others": others.order_by("-version"), "diff": diff},
+    )
+
+
+@login_required
+def compilation(request):
+    """The office's compilation (汇编) of published catalogues in its jurisdiction."""
+    from .spreadsheets import compilation_to_xlsx
+
+    perms.require(request.user, perms.can_use_office_functions(request.user))
+    published = perms.catalogues_visible_to(request.user).filter(status=ReviewStatus.PUBLISHED)
+    government = request.GET.get("government", "")
+    if government:
+        published = published.filter(department__jurisdiction__code=government)
+    if request.GET.get("format") == "xlsx":
+        content = compilation_to_xlsx(published)
+        event_record(action=AuditAction.EXPORT, actor=request.user, message="compilation", detail={"government": government})
+        response = HttpResponse(content, content_type=XLSX)
+        response["Content-Disposition"] = 'attachment; filename="compilation.xlsx"'
+        return response
+    published = published.select_related("department", "department__jurisdiction").annotate(entry_count=Count("entries"))
+    page = Paginator(published.order_by("department__path"), 50).get_page(request.GET.get("page"))
+    root = perms.scope_root(request.user)
+    governments = Organisation.objects.filter(kind__in=["city", "county"], path__startswith=root.path) if root else []
+    return render(
+        request,
+        "basis/compilation.html",
+        {"page": page, "governments": governments, "government": government},
+    )
+
+
+@login_required
+def instrument_list(request):
+    perms.require(request.user, perms.can_view_catalogues(request.user))
+    queryset = LegalInstrument.objects.annotate(provision_count=Count("provisions"))
+    query = request.GET.get("q", "").strip()
+    if query:
+        queryset = queryset.filter(Q(name__icontains=query) | Q(document_number__icontains=query))
+    level = request.GET.get("level", "")
+    if level:
+        queryset = queryset.filter(level=level)
+    page = Paginator(queryset.order_by("level", "name"), 50).get_page(request.GET.get("page"))
+    from .models import InstrumentLevel
+
+    return render(
+        request,
+        "basis/instrument_list.html",
+        {"page": page, "q": query, "level": level, "levels": InstrumentLevel.choices,
+         "can_manage": perms.can_manage_instruments(request.user)},
+    )
+
+
+@login_required
+def instrument_amend(request, pk: int):
+    perms.require(request.user, perms.can_manage_instruments(request.user))
+    instrument = perms.get_visible_or_404(request.user, LegalInstrument.objects.all(), pk=pk)
+    form = AmendmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            flagged = services.instrument_record_status(actor=request.user, instrument=instrument, **form.cleaned_data)
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Recorded; %(n)d catalogue(s) flagged for revision.") % {"n": flagged})
+            return redirect("basis:instrument_list")
+    return render(request, "basis/instrument_amend.html", {"form": form, "instrument": instrument,
+                                                            "changes": instrument.status_changes.select_related("recorded_by")})
+
+
+@login_required
+def deadline_edit(request):
+    government = perms.jurisdiction_of(request.user)
+    perms.require(request.user, government is not None and perms.can_set_deadline(request.user, government))
+    form = DeadlineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.deadline_set(actor=request.user, jurisdiction=government, **form.cleaned_data)
+        messages.success(request, _("Deadline set."))
+        return redirect("basis:catalogue_list")
+    current = services.deadline_for_government(government)
+    return render(request, "basis/deadline_form.html", {"form": form, "government": government, "current": current,
+                                                         "now": timezone.now()})
