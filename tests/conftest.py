@@ -1,6 +1,5 @@
 """Shared fixtures: a small city built through the services, and one user per role."""
 
-import os
 from types import SimpleNamespace
 
 import pytest
@@ -10,9 +9,6 @@ from organisations.models import OfficeFunction, OrganisationKind, SubjectKind
 
 from .factories import PASSWORD, OrganisationFactory, UserFactory
 
-# Playwright's sync API runs an event loop in the test thread; the live server's database
-# access happens in its own thread, so Django's async guard would only get in the way.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture

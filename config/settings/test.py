@@ -14,5 +14,6 @@ STORAGES = {
 # worker test starts a real Celery worker on Redis on its own.
 CELERY_TASK_ALWAYS_EAGER = True
 LANGUAGE_CODE = "zh-hans"
-# Static files are served from the app directories in tests; no collectstatic run needed.
+# Static files are served from the source folders in tests; no collectstatic run needed.
 WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
