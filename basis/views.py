@@ -18,7 +18,7 @@ from organisations.models import Organisation
 
 from . import services
 from .forms import AmendmentForm, CommentForm, DeadlineForm, EntryForm, ReturnForm, UploadForm
-from .models import BasisCatalogue, CatalogueEntry, LegalInstrument, ReviewComment
+from .models import BasisCatalogue, LegalInstrument, ManagementCategory, ReviewComment
 from .workflow import ReviewStatus, Transition, WorkflowError, allowed_transitions
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -225,8 +225,7 @@ _PREVIEW_KEY = "basis_import_preview_%d"
 @login_required
 def catalogue_import(request, pk: int):
     """Upload → preview (nothing saved) → confirm (all rows at once, or none)."""
-    from .spreadsheets import ImportPreview, import_confirm, parse_catalogue_upload
-    from .upload_guard import UploadRejected
+    from .spreadsheets import ImportPreview, UploadRefused, import_confirm, parse_catalogue_upload
 
     catalogue = _catalogue(request, pk)
     perms.require(request.user, perms.can_edit_catalogue(request.user, catalogue), obj=catalogue)
@@ -251,14 +250,19 @@ def catalogue_import(request, pk: int):
         if form.is_valid():
             try:
                 preview = parse_catalogue_upload(form.cleaned_data["file"], department=catalogue.department)
-            except UploadRejected as error:
-                form.add_error("file", str(error))
+            except UploadRefused as error:
+                form.add_error("file", error.messages)
             else:
                 if preview.errors:
                     request.session.pop(key, None)
                 else:
                     request.session[key] = preview.to_json()
-    return render(request, "basis/catalogue_import.html", {"catalogue": catalogue, "form": form, "preview": preview})
+    rows = preview.entry_data() if preview is not None and preview.is_clean else []
+    for row in rows:
+        row.category_label = ManagementCategory(row.category).label
+    return render(
+        request, "basis/catalogue_import.html", {"catalogue": catalogue, "form": form, "preview": preview, "rows": rows}
+    )
 
 
 @login_required
