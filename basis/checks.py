@@ -11,14 +11,13 @@ county government): the market regulators of two counties both leading on the Fo
 is the normal state of affairs, two departments of one county doing so is the conflict.
 """
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.functions import Coalesce
+from django.db import connection, models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -201,6 +200,13 @@ def _labels(positions: Iterable[Position]) -> tuple[str, ...]:
 
 
 # -- The checks -------------------------------------------------------------------------------
+#
+# Each check is one SQL statement: common table expressions pick the current catalogues and
+# narrow the entries down to the suspect ones (``suspect``: the entry and, where the finding
+# names one, the partner or principal). One more query then reads what the findings show (names,
+# provisions) for the suspects of every check at once, by id: the planner then joins a few
+# hundred rows instead of guessing how many will survive the checks. Python works out
+# overlapping provisions and phrases the findings.
 
 
 @dataclass
@@ -214,7 +220,6 @@ class _Entry:
     principals: frozenset  # the organs it acts for: the entry's principal, its organisation's
     instrument: Ref
     provisions: set = field(default_factory=set)
-    partners: dict = field(default_factory=dict)  # id → name
 
     @property
     def ref(self) -> EntryRef:
@@ -231,43 +236,65 @@ class _Entry:
         )
 
 
-# The columns every check reads, relative to CatalogueEntry; provisions come in by a LEFT JOIN,
-# one row per provision (NULLs for an entry that cites the whole instrument).
-_ENTRY_COLUMNS = {
-    "id": "id",
-    "catalogue_id": "catalogue_id",
-    "position": "position",
-    "department_id": "catalogue__department_id",
-    "department_name": "catalogue__department__name",
-    "jurisdiction_id": "catalogue__department__jurisdiction_id",
-    "department_path": "catalogue__department__path",
-    "principal_id": "principal_id",
-    "department_principal_id": "catalogue__department__principal_id",
-    "instrument_id": "instrument_id",
-    "instrument_name": "instrument__name",
-    "article": "provisions__article",
-    "paragraph": "provisions__paragraph",
-    "item": "provisions__item",
-}
+def _tables() -> dict[str, str]:
+    from organisations.models import Organisation
+
+    from .models import LegalInstrument, Provision
+
+    quote = connection.ops.quote_name
+    return {
+        "entry": quote(CatalogueEntry._meta.db_table),
+        "catalogue": quote(BasisCatalogue._meta.db_table),
+        "organisation": quote(Organisation._meta.db_table),
+        "instrument": quote(LegalInstrument._meta.db_table),
+        "provision": quote(Provision._meta.db_table),
+        "entry_provision": quote(CatalogueEntry.provisions.through._meta.db_table),
+        "joint": quote(CatalogueEntry.joint_departments.through._meta.db_table),
+        "assisting": quote(CatalogueEntry.assisting_departments.through._meta.db_table),
+    }
+
+
+_DETAILS = """
+SELECT e.id, e.catalogue_id, e.position, o.id, o.name, o.jurisdiction_id, o.path,
+       e.principal_id, o.principal_id, i.id, i.name, p.article, p.paragraph, p.item
+FROM {entry} e
+JOIN {catalogue} c ON c.id = e.catalogue_id
+JOIN {organisation} o ON o.id = c.department_id
+JOIN {instrument} i ON i.id = e.instrument_id
+LEFT JOIN {entry_provision} ep ON ep.catalogueentry_id = e.id
+LEFT JOIN {provision} p ON p.id = ep.provision_id
+WHERE e.id {ids}
+"""
+
+# Partner (or principal) ids and names, by suspect entry id.
+Suspects = dict[int, dict[int, str]]
 
 
 class _Check:
     def __init__(self, *, scope_path: str, extras: list[BasisCatalogue], focus: list[BasisCatalogue] | None = None):
         # In scope: whose entries are examined. Everywhere: where partners and principals are
         # looked up, since a county department may name a city one.
-        self.in_scope = current_catalogues(scope_path, replacing=extras).values("pk")
-        self.everywhere = current_catalogues("", replacing=extras).values("pk")
+        self.in_scope = current_catalogues(scope_path, replacing=extras).order_by().values(
+            "id", "department_id", "department__jurisdiction_id"
+        )
+        self.everywhere = current_catalogues("", replacing=extras).order_by().values("id", "department_id")
         self.focus_ids = [c.pk for c in focus] if focus else None
         self.focus_departments = [c.department_id for c in focus] if focus else None
+        self.tables = _tables()
 
     def run(self) -> list[Finding]:
-        found = [
-            *self.multi_head(),
-            *self.cross(),
-            *self.repealed(),
-            *self.ultra_vires(),
-            *self.duplicates(),
-        ]
+        checks = {
+            FindingKind.MULTI_HEAD: (self.multi_head_suspects, self.multi_head),
+            FindingKind.CROSS: (self.cross_suspects, self.cross),
+            FindingKind.REPEALED: (self.repealed_suspects, self.repealed),
+            FindingKind.ULTRA_VIRES: (self.ultra_vires_suspects, self.ultra_vires),
+            FindingKind.DUPLICATE: (self.duplicate_suspects, self.duplicates),
+        }
+        suspects = {kind: select() for kind, (select, _) in checks.items()}
+        entries = self._details({entry_id for found in suspects.values() for entry_id in found})
+        found = []
+        for kind, (_, judge) in checks.items():
+            found += judge([entries[entry_id] for entry_id in sorted(suspects[kind])], suspects[kind])
         return sorted(
             found,
             key=lambda f: (_KIND_ORDER[f.kind], f.instrument.name, f.instrument.id, f.department_ids, f.entry_ids),
@@ -275,71 +302,126 @@ class _Check:
 
     # Building blocks.
 
-    def _entries(self):
-        return CatalogueEntry.objects.filter(catalogue_id__in=self.in_scope).order_by()
+    def _in(self, values: list) -> tuple[str, list]:
+        """An IN list; never empty, which SQL does not allow."""
+        values = list(values) or [None]
+        return ", ".join(["%s"] * len(values)), values
 
-    def _in_focus(self, queryset, prefix=""):
-        if self.focus_ids is None:
-            return queryset
-        return queryset.filter(**{f"{prefix}catalogue_id__in": self.focus_ids})
-
-    @staticmethod
-    def _sole_lead(queryset):
-        return queryset.filter(category=ManagementCategory.SOLE, lead_department_id=F("catalogue__department_id"))
-
-    def _claims(self, department_ref: str, instrument_ref: str):
-        """An entry in ``department_ref``'s current catalogue on the same instrument."""
-        return CatalogueEntry.objects.filter(
-            catalogue_id__in=self.everywhere,
-            catalogue__department_id=OuterRef(department_ref),
-            instrument_id=OuterRef(instrument_ref),
+    def _suspects(self, ctes: list[tuple[str, str, list]], needs_everywhere: bool = False) -> Suspects:
+        """Run a check whose CTEs end with ``suspect(id, partner_id)``."""
+        scope_sql, scope_params = self.in_scope.query.sql_with_params()
+        parts = [("scope(id, department_id, jurisdiction_id)", scope_sql, list(scope_params))]
+        if needs_everywhere:
+            everywhere_sql, everywhere_params = self.everywhere.query.sql_with_params()
+            parts.append(("everywhere(id, department_id)", everywhere_sql, list(everywhere_params)))
+        parts += ctes
+        sql = "WITH " + ",\n".join(f"{name} AS ({body})" for name, body, _ in parts)
+        sql += (
+            f"\nSELECT suspect.id, suspect.partner_id, partner.name FROM suspect "
+            f"LEFT JOIN {self.tables['organisation']} partner ON partner.id = suspect.partner_id"
         )
+        suspects: Suspects = {}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [param for _, _, cte_params in parts for param in cte_params])
+            for entry_id, partner_id, partner_name in cursor.fetchall():
+                partners = suspects.setdefault(entry_id, {})
+                if partner_id is not None:
+                    partners[partner_id] = partner_name
+        return suspects
 
-    @staticmethod
-    def _fetch(queryset, prefix: str = "", partner: tuple[str, str] | None = None) -> dict[int, _Entry]:
-        """The entries of ``queryset`` (whose rows reach the entry through ``prefix``) with their
-        provisions, and the partner (id and name columns) each row names, if asked for."""
-        paths = [prefix + path for path in _ENTRY_COLUMNS.values()] + list(partner or ())
+    def _details(self, ids: set[int]) -> dict[int, _Entry]:
+        if not ids:
+            return {}
+        # The ids go as one parameter, whatever their number.
+        if connection.vendor == "postgresql":
+            condition, param = "= ANY(%s::bigint[])", sorted(ids)
+        else:
+            condition, param = "IN (SELECT value FROM json_each(%s))", json.dumps(sorted(ids))
         entries: dict[int, _Entry] = {}
-        for values in queryset.values_list(*paths):
-            row = dict(zip(_ENTRY_COLUMNS, values))
-            entry = entries.get(row["id"])
-            if entry is None:
-                entry = entries[row["id"]] = _Entry(
-                    id=row["id"],
-                    catalogue_id=row["catalogue_id"],
-                    position=row["position"],
-                    department=Ref(row["department_id"], row["department_name"]),
-                    jurisdiction_id=row["jurisdiction_id"],
-                    department_path=row["department_path"],
-                    principals=frozenset({row["principal_id"], row["department_principal_id"]} - {None}),
-                    instrument=Ref(row["instrument_id"], row["instrument_name"]),
-                )
-            if row["article"] is not None:
-                entry.provisions.add((row["article"], row["paragraph"], row["item"]))
-            if partner:
-                partner_id, partner_name = values[len(_ENTRY_COLUMNS):]
-                entry.partners[partner_id] = partner_name
+        with connection.cursor() as cursor:
+            cursor.execute(_DETAILS.format(**self.tables, ids=condition), [param])
+            for row in cursor.fetchall():
+                (entry_id, catalogue_id, position, department_id, department_name, jurisdiction_id, path,
+                 entry_principal, department_principal, instrument_id, instrument_name,
+                 article, paragraph, item) = row  # fmt: skip
+                entry = entries.get(entry_id)
+                if entry is None:
+                    entry = entries[entry_id] = _Entry(
+                        id=entry_id,
+                        catalogue_id=catalogue_id,
+                        position=position,
+                        department=Ref(department_id, department_name),
+                        jurisdiction_id=jurisdiction_id,
+                        department_path=path,
+                        principals=frozenset({entry_principal, department_principal} - {None}),
+                        instrument=Ref(instrument_id, instrument_name),
+                    )
+                if article is not None:
+                    entry.provisions.add((article, paragraph, item))
         return entries
+
+    def _unclaimed(self, candidates: str, department: str) -> list[tuple[str, str, list]]:
+        """CTEs: the rows of ``candidates`` (with ``instrument_id`` and the ``department``
+        column) whose department's current catalogue has no entry on the instrument. Only those
+        departments' catalogues are read."""
+        return [
+            (
+                "asked(id, department_id)",
+                f"SELECT w.id, w.department_id FROM everywhere w WHERE w.department_id IN "
+                f"(SELECT {department} FROM {candidates})",
+                [],
+            ),
+            (
+                "claimed(department_id, instrument_id)",
+                f"SELECT asked.department_id, k.instrument_id FROM {self.tables['entry']} k "
+                f"JOIN asked ON asked.id = k.catalogue_id",
+                [],
+            ),
+            (
+                "suspect(id, partner_id)",
+                f"SELECT n.id, n.{department} FROM {candidates} n WHERE NOT EXISTS (SELECT 1 FROM claimed "
+                f"WHERE claimed.department_id = n.{department} AND claimed.instrument_id = n.instrument_id)",
+                [],
+            ),
+        ]
 
     # (a) 多头执法: two departments of one jurisdiction both the sole lead on the same provisions.
 
-    def multi_head(self) -> list[Finding]:
-        rival = self._sole_lead(CatalogueEntry.objects.filter(catalogue_id__in=self.in_scope)).filter(
-            instrument_id=OuterRef("instrument_id"),
-            catalogue__department__jurisdiction_id=OuterRef("catalogue__department__jurisdiction_id"),
-        ).exclude(catalogue__department_id=OuterRef("catalogue__department_id"))
-        queryset = self._sole_lead(self._entries()).filter(Exists(rival))
+    def multi_head_suspects(self) -> Suspects:
+        t = self.tables
+        focus_sql, focus_params = "", []
         if self.focus_ids is not None:
-            focused = self._sole_lead(CatalogueEntry.objects.filter(catalogue_id__in=self.focus_ids)).filter(
-                instrument_id=OuterRef("instrument_id"),
-                catalogue__department__jurisdiction_id=OuterRef("catalogue__department__jurisdiction_id"),
-            )
-            queryset = queryset.filter(Exists(focused))
-        groups = defaultdict(list)
-        for entry in self._fetch(queryset).values():
-            groups[(entry.jurisdiction_id, entry.instrument.id)].append(entry)
+            # Only the instruments the focused catalogues list can be contested with them.
+            ids, focus_params = self._in(self.focus_ids)
+            focus_sql = f" AND e.instrument_id IN (SELECT instrument_id FROM {t['entry']} WHERE catalogue_id IN ({ids}))"
+        return self._suspects(
+            [
+                (
+                    "sole(id, instrument_id, department_id, jurisdiction_id)",
+                    f"SELECT e.id, e.instrument_id, scope.department_id, scope.jurisdiction_id "
+                    f"FROM {t['entry']} e JOIN scope ON scope.id = e.catalogue_id "
+                    f"WHERE e.category = %s AND e.lead_department_id = scope.department_id{focus_sql}",
+                    [ManagementCategory.SOLE.value, *focus_params],
+                ),
+                (
+                    "contested(jurisdiction_id, instrument_id)",
+                    "SELECT jurisdiction_id, instrument_id FROM sole GROUP BY jurisdiction_id, instrument_id "
+                    "HAVING COUNT(DISTINCT department_id) > 1",
+                    [],
+                ),
+                (
+                    "suspect(id, partner_id)",
+                    "SELECT s.id, CAST(NULL AS BIGINT) FROM sole s JOIN contested g "
+                    "ON g.jurisdiction_id = s.jurisdiction_id AND g.instrument_id = s.instrument_id",
+                    [],
+                ),
+            ]
+        )
 
+    def multi_head(self, entries: list[_Entry], suspects: Suspects) -> list[Finding]:
+        groups = defaultdict(list)
+        for entry in entries:
+            groups[(entry.jurisdiction_id, entry.instrument.id)].append(entry)
         # One finding per pair of departments and instrument, whatever the number of entries.
         pairs: dict[tuple, tuple[set, set]] = {}
         for group in groups.values():
@@ -350,9 +432,8 @@ class _Check:
                 if overlap is None:
                     continue
                 first, second = sorted((a, b), key=lambda e: e.department.id)
-                key = (first.instrument, first.department, second.department)
-                entries, positions = pairs.setdefault(key, (set(), set()))
-                entries.update((first.ref, second.ref))
+                refs, positions = pairs.setdefault((first.instrument, first.department, second.department), (set(), set()))
+                refs.update((first.ref, second.ref))
                 positions.update(overlap)
         return [
             Finding(
@@ -360,50 +441,77 @@ class _Check:
                 instrument=instrument,
                 departments=(one, two),
                 provisions=_labels(positions),
-                entries=tuple(sorted(entries, key=lambda e: e.id)),
+                entries=tuple(sorted(refs, key=lambda e: e.id)),
             )
-            for (instrument, one, two), (entries, positions) in pairs.items()
+            for (instrument, one, two), (refs, positions) in pairs.items()
         ]
 
     # (b) 交叉执法: a joint or coordinated entry whose partners do not claim the instrument back.
 
-    def cross(self) -> list[Finding]:
-        shared = [ManagementCategory.JOINT, ManagementCategory.COORDINATED]
-        by_entry: dict[int, _Entry] = {}
-        for through in (CatalogueEntry.joint_departments.through, CatalogueEntry.assisting_departments.through):
-            queryset = (
-                through.objects.filter(
-                    catalogueentry__catalogue_id__in=self.in_scope, catalogueentry__category__in=shared
-                )
-                .exclude(organisation_id=F("catalogueentry__catalogue__department_id"))
-                .filter(~Exists(self._claims("organisation_id", "catalogueentry__instrument_id")))
-                .order_by()
+    def cross_suspects(self) -> Suspects:
+        t = self.tables
+        shared = [ManagementCategory.JOINT.value, ManagementCategory.COORDINATED.value]
+        named = []
+        for through in ("joint", "assisting"):
+            select = (
+                f"SELECT e.id, e.instrument_id, n.organisation_id FROM {t['entry']} e "
+                f"JOIN scope ON scope.id = e.catalogue_id JOIN {t[through]} n ON n.catalogueentry_id = e.id "
+                f"WHERE e.category IN (%s, %s) AND n.organisation_id <> scope.department_id"
             )
-            if self.focus_ids is not None:
-                queryset = queryset.filter(
-                    Q(catalogueentry__catalogue_id__in=self.focus_ids)
-                    | Q(organisation_id__in=self.focus_departments)
-                )
-            fetched = self._fetch(
-                queryset, prefix="catalogueentry__", partner=("organisation_id", "organisation__name")
-            )
-            for entry_id, entry in fetched.items():
-                by_entry.setdefault(entry_id, entry).partners.update(entry.partners)
+            if self.focus_ids is None:
+                named.append((select, shared))
+            else:
+                # The focused catalogues' own entries, and the entries that name them.
+                ids, id_params = self._in(self.focus_ids)
+                departments, department_params = self._in(self.focus_departments)
+                named.append((f"{select} AND e.catalogue_id IN ({ids})", [*shared, *id_params]))
+                named.append((f"{select} AND n.organisation_id IN ({departments})", [*shared, *department_params]))
+        return self._suspects(
+            [
+                (
+                    "named(id, instrument_id, partner_id)",
+                    # A partner named both as joint and as assisting comes twice; the judge
+                    # keeps it once.
+                    " UNION ALL ".join(sql for sql, _ in named),
+                    [param for _, params in named for param in params],
+                ),
+                *self._unclaimed("named", "partner_id"),
+            ],
+            needs_everywhere=True,
+        )
+
+    def cross(self, entries: list[_Entry], suspects: Suspects) -> list[Finding]:
         return [
             Finding(
                 kind=FindingKind.CROSS,
                 instrument=entry.instrument,
-                departments=(entry.department, *(Ref(pk, name) for pk, name in sorted(entry.partners.items()))),
+                departments=(entry.department, *(Ref(pk, name) for pk, name in sorted(suspects[entry.id].items()))),
                 provisions=_labels(entry.provisions),
                 entries=(entry.ref,),
             )
-            for entry in by_entry.values()
+            for entry in entries
         ]
 
     # (c) An entry citing a repealed instrument.
 
-    def repealed(self) -> list[Finding]:
-        queryset = self._in_focus(self._entries().filter(instrument__status=InstrumentStatus.REPEALED))
+    def repealed_suspects(self) -> Suspects:
+        t = self.tables
+        focus_sql, focus_params = "", []
+        if self.focus_ids is not None:
+            ids, focus_params = self._in(self.focus_ids)
+            focus_sql = f" AND e.catalogue_id IN ({ids})"
+        return self._suspects(
+            [
+                (
+                    "suspect(id, partner_id)",
+                    f"SELECT e.id, CAST(NULL AS BIGINT) FROM {t['entry']} e JOIN scope ON scope.id = e.catalogue_id "
+                    f"WHERE e.instrument_id IN (SELECT id FROM {t['instrument']} WHERE status = %s){focus_sql}",
+                    [InstrumentStatus.REPEALED.value, *focus_params],
+                )
+            ]
+        )
+
+    def repealed(self, entries: list[_Entry], suspects: Suspects) -> list[Finding]:
         return [
             Finding(
                 kind=FindingKind.REPEALED,
@@ -412,65 +520,95 @@ class _Check:
                 provisions=_labels(entry.provisions),
                 entries=(entry.ref,),
             )
-            for entry in self._fetch(queryset).values()
+            for entry in entries
         ]
 
     # (d) 越权执法: an entrusted organisation enforcing what its principal does not.
 
-    def ultra_vires(self) -> list[Finding]:
-        queryset = (
-            self._entries()
-            .filter(Q(subject_kind=SubjectKind.ENTRUSTED) | Q(catalogue__department__subject_kind=SubjectKind.ENTRUSTED))
-            # The entry names the principal it acts for; the organisation's own record is the fallback.
-            .annotate(
-                principal_ref=Coalesce("principal_id", "catalogue__department__principal_id"),
-                principal_ref_name=Coalesce("principal__name", "catalogue__department__principal__name"),
-            )
-            .filter(principal_ref__isnull=False)
-            .filter(~Exists(self._claims("principal_ref", "instrument_id")))
-        )
+    def ultra_vires_suspects(self) -> Suspects:
+        t = self.tables
+        entrusted = SubjectKind.ENTRUSTED.value
+        focus_sql, focus_params = "", []
         if self.focus_ids is not None:
-            queryset = queryset.filter(
-                Q(catalogue_id__in=self.focus_ids) | Q(principal_ref__in=self.focus_departments)
-            )
-        fetched = self._fetch(queryset, partner=("principal_ref", "principal_ref_name"))
+            ids, id_params = self._in(self.focus_ids)
+            departments, department_params = self._in(self.focus_departments)
+            focus_sql = f" AND (e.catalogue_id IN ({ids}) OR COALESCE(e.principal_id, o.principal_id) IN ({departments}))"
+            focus_params = [*id_params, *department_params]
+        return self._suspects(
+            [
+                (
+                    # The entry names the principal it acts for; the organisation's own record is
+                    # the fallback.
+                    "acting(id, instrument_id, principal_id)",
+                    f"SELECT e.id, e.instrument_id, COALESCE(e.principal_id, o.principal_id) "
+                    f"FROM {t['entry']} e JOIN scope ON scope.id = e.catalogue_id "
+                    f"JOIN {t['organisation']} o ON o.id = scope.department_id "
+                    f"WHERE (e.subject_kind = %s OR o.subject_kind = %s) "
+                    f"AND COALESCE(e.principal_id, o.principal_id) IS NOT NULL{focus_sql}",
+                    [entrusted, entrusted, *focus_params],
+                ),
+                *self._unclaimed("acting", "principal_id"),
+            ],
+            needs_everywhere=True,
+        )
+
+    def ultra_vires(self, entries: list[_Entry], suspects: Suspects) -> list[Finding]:
         return [
             Finding(
                 kind=FindingKind.ULTRA_VIRES,
                 instrument=entry.instrument,
-                departments=(entry.department, *(Ref(pk, name) for pk, name in entry.partners.items())),
+                departments=(entry.department, *(Ref(pk, name) for pk, name in suspects[entry.id].items())),
                 provisions=_labels(entry.provisions),
                 entries=(entry.ref,),
             )
-            for entry in fetched.values()
+            for entry in entries
         ]
 
     # (e) The same instrument twice in one catalogue, on overlapping provisions.
 
-    def duplicates(self) -> list[Finding]:
-        twin = CatalogueEntry.objects.filter(
-            catalogue_id=OuterRef("catalogue_id"), instrument_id=OuterRef("instrument_id")
-        ).exclude(pk=OuterRef("pk"))
-        queryset = self._in_focus(self._entries().filter(Exists(twin)))
+    def duplicate_suspects(self) -> Suspects:
+        t = self.tables
+        focus_sql, focus_params = "", []
+        if self.focus_ids is not None:
+            ids, focus_params = self._in(self.focus_ids)
+            focus_sql = f" WHERE scope.id IN ({ids})"
+        return self._suspects(
+            [
+                (
+                    "repeated(catalogue_id, instrument_id)",
+                    f"SELECT e.catalogue_id, e.instrument_id FROM {t['entry']} e JOIN scope ON scope.id = e.catalogue_id"
+                    f"{focus_sql} GROUP BY e.catalogue_id, e.instrument_id HAVING COUNT(*) > 1",
+                    focus_params,
+                ),
+                (
+                    "suspect(id, partner_id)",
+                    f"SELECT e.id, CAST(NULL AS BIGINT) FROM {t['entry']} e JOIN repeated r "
+                    f"ON r.catalogue_id = e.catalogue_id AND r.instrument_id = e.instrument_id",
+                    [],
+                ),
+            ]
+        )
+
+    def duplicates(self, entries: list[_Entry], suspects: Suspects) -> list[Finding]:
         groups = defaultdict(list)
-        for entry in self._fetch(queryset).values():
+        for entry in entries:
             groups[(entry.catalogue_id, entry.instrument.id)].append(entry)
-        result = []
+        found = []
         for group in groups.values():
-            entries, positions = set(), set()
+            refs, positions = set(), set()
             for a, b in combinations(group, 2):
                 overlap = provisions_overlap(frozenset(a.provisions), frozenset(b.provisions))
                 if overlap is not None:
-                    entries.update((a.ref, b.ref))
+                    refs.update((a.ref, b.ref))
                     positions.update(overlap)
-            if entries:
-                result.append(
+            if refs:
+                found.append(
                     Finding(
                         kind=FindingKind.DUPLICATE,
                         instrument=group[0].instrument,
                         departments=(group[0].department,),
                         provisions=_labels(positions),
-                        entries=tuple(sorted(entries, key=lambda e: e.id)),
+                        entries=tuple(sorted(refs, key=lambda e: e.id)),
                     )
                 )
-        return result
+        return found

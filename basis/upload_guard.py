@@ -18,6 +18,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 XLSX = "xlsx"
@@ -96,9 +97,7 @@ def _read_limited(uploaded_file) -> bytes:
 
 
 def _too_large(limit: int) -> str:
-    return _("The file is larger than %(limit)s MB. Split it into smaller files.") % {
-        "limit": f"{limit / (1024 * 1024):g}"
-    }
+    return _("The file is larger than %(limit)s. Split it into smaller files.") % {"limit": filesizeformat(limit)}
 
 
 def _kind_label(kind: str) -> str:
@@ -138,17 +137,15 @@ def _decode_text(data: bytes) -> tuple[str | None, str]:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if _looks_like_text(text):
+        if encoding != "gb18030" or _looks_like_text(text):
             return text, encoding
     return None, ""
 
 
 def _looks_like_text(text: str) -> bool:
-    """GB18030 decodes nearly any byte string, so a successful decode proves little: binary
-    content shows up as control characters, which real CSV text does not contain."""
-    sample = text[:65536]
-    controls = sum(1 for char in sample if ord(char) < 32 and char not in "\t\r\n")
-    return controls == 0
+    """GB18030 decodes far more byte strings than UTF-8 does, so a successful decode proves
+    less: binary content shows up as control characters, which real CSV text does not hold."""
+    return not any(ord(char) < 32 and char not in "\t\r\n" for char in text[:65536])
 
 
 def check_workbook(data: bytes) -> None:

@@ -1,8 +1,12 @@
 """Back-office screens for the enforcement basis: a department's catalogue editor, the office's
 review queue and decisions, the registry of instruments, deadlines and the compilation."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
@@ -222,10 +226,40 @@ def entry_delete(request, pk: int, entry_id: int):
 _PREVIEW_KEY = "basis_import_preview_%d"
 
 
+def _preview_path(token: str) -> str:
+    return f"import-previews/{token}.json"
+
+
+def _preview_store(request, key: str, preview) -> None:
+    """Keep the preview on the server between the check and the confirm. It goes to a file with
+    only its token in the session: a 10,000-row preview is megabytes, and the session is saved
+    on every request."""
+    _preview_drop(request, key)
+    token = uuid.uuid4().hex
+    default_storage.save(_preview_path(token), ContentFile(preview.to_json().encode("utf-8")))
+    request.session[key] = token
+
+
+def _preview_load(request, key: str):
+    from .spreadsheets import ImportPreview
+
+    token = request.session.get(key)
+    if not token or not default_storage.exists(_preview_path(token)):
+        return None
+    with default_storage.open(_preview_path(token)) as stored:
+        return ImportPreview.from_json(stored.read().decode("utf-8"))
+
+
+def _preview_drop(request, key: str) -> None:
+    token = request.session.pop(key, None)
+    if token and default_storage.exists(_preview_path(token)):
+        default_storage.delete(_preview_path(token))
+
+
 @login_required
 def catalogue_import(request, pk: int):
     """Upload → preview (nothing saved) → confirm (all rows at once, or none)."""
-    from .spreadsheets import ImportPreview, UploadRefused, import_confirm, parse_catalogue_upload
+    from .spreadsheets import UploadRefused, import_confirm, parse_catalogue_upload
 
     catalogue = _catalogue(request, pk)
     perms.require(request.user, perms.can_edit_catalogue(request.user, catalogue), obj=catalogue)
@@ -233,16 +267,16 @@ def catalogue_import(request, pk: int):
     form = UploadForm()
     preview = None
     if request.method == "POST" and "confirm" in request.POST:
-        stored = request.session.get(key)
+        stored = _preview_load(request, key)
         if stored is None:
             messages.error(request, _("The preview has expired: upload the file again."))
             return redirect("basis:catalogue_import", pk=catalogue.pk)
         try:
-            count = import_confirm(actor=request.user, catalogue=catalogue, preview=ImportPreview.from_json(stored))
+            count = import_confirm(actor=request.user, catalogue=catalogue, preview=stored)
         except WorkflowError as error:
             messages.error(request, str(error))
             return redirect("basis:catalogue_import", pk=catalogue.pk)
-        del request.session[key]
+        _preview_drop(request, key)
         messages.success(request, _("%(count)d entries imported.") % {"count": count})
         return redirect("basis:catalogue_detail", pk=catalogue.pk)
     if request.method == "POST":
@@ -253,10 +287,10 @@ def catalogue_import(request, pk: int):
             except UploadRefused as error:
                 form.add_error("file", error.messages)
             else:
-                if preview.errors:
-                    request.session.pop(key, None)
+                if preview.is_clean:
+                    _preview_store(request, key, preview)
                 else:
-                    request.session[key] = preview.to_json()
+                    _preview_drop(request, key)
     rows = preview.entry_data() if preview is not None and preview.is_clean else []
     for row in rows:
         row.category_label = ManagementCategory(row.category).label
