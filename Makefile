@@ -45,7 +45,7 @@ bench:
 # Refresh the catalogues from the source, then compile them.
 messages:
 	bash scripts/setup.sh --no-migrate
-	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=node_modules
+	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 # Build output and caches; keeps the venv and the development database.

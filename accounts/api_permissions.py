@@ -2,6 +2,7 @@
 audit record of each denial."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 from audit.services import denial_record
@@ -20,7 +21,7 @@ class Capability(BasePermission):
     def has_permission(self, request, view):
         allowed = view.capability(request.user) if request.user.is_authenticated else False
         if request.user.is_authenticated and not allowed and not is_probe(request):
-            denial_record(actor=request.user, reason="role not permitted")
+            denial_record(actor=request.user, reason=_("role not permitted"))
         return allowed
 
 
@@ -35,7 +36,7 @@ class ObjectChange(BasePermission):
         if view.can_change(request.user, obj):
             return True
         if not is_probe(request):
-            denial_record(actor=request.user, obj=obj, reason="may not change this object")
+            denial_record(actor=request.user, obj=obj, reason=_("may not change this object"))
         return False
 
 

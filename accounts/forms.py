@@ -28,6 +28,7 @@ class UserForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["is_active"].help_text = _("Untick to disable the account instead of deleting it.")
         self.fields["organisation"].queryset = Organisation.objects.filter(
             kind=OrganisationKind.DEPARTMENT
         ).order_by("path")

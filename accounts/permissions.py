@@ -13,6 +13,7 @@ security and audit administrators (三员分立), so no account may hold every p
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from organisations.models import (
     ALLOWED_CHILDREN,
@@ -34,9 +35,21 @@ def role_of(user) -> str | None:
 # -- Scope roots ------------------------------------------------------------------------------
 
 
+# The office each reviewing role sits in. Scope comes from the account's place in the tree, so an
+# account whose role and place disagree (a reviewer attached to a department, an editor attached
+# to an office) is given no scope at all rather than a wrong one.
+OFFICE_OF_ROLE = {
+    Role.OFFICE_REVIEWER: OfficeFunction.LEGAL_AFFAIRS,
+    Role.ESTABLISHMENT_REVIEWER: OfficeFunction.ESTABLISHMENT,
+}
+
+
 def jurisdiction_of(user) -> Organisation | None:
     """The government an office reviewer works for: the jurisdiction of the user's office."""
-    if role_of(user) not in OFFICE_ROLES or user.organisation is None:
+    role = role_of(user)
+    if role not in OFFICE_ROLES or user.organisation is None:
+        return None
+    if user.organisation.office_function != OFFICE_OF_ROLE[role]:
         return None
     government = user.organisation.jurisdiction
     if government is None or government.kind not in REVIEWING_GOVERNMENT_KINDS:
@@ -45,9 +58,10 @@ def jurisdiction_of(user) -> Organisation | None:
 
 
 def department_of(user) -> Organisation | None:
-    if role_of(user) not in DEPARTMENT_ROLES or user.organisation is None:
+    organisation = user.organisation if role_of(user) in DEPARTMENT_ROLES else None
+    if organisation is None or organisation.kind != OrganisationKind.DEPARTMENT or organisation.office_function:
         return None
-    return user.organisation
+    return organisation
 
 
 def scope_root(user) -> Organisation | None:
@@ -170,7 +184,7 @@ def require(user, allowed: bool, *, obj: Model | None = None, reason: str = "") 
     if not allowed:
         from audit.services import denial_record
 
-        denial_record(actor=user, obj=obj, reason=reason or "role not permitted")
+        denial_record(actor=user, obj=obj, reason=reason or _("role not permitted"))
         raise PermissionDenied(reason)
 
 
@@ -184,7 +198,7 @@ def get_visible_or_404(user, visible: QuerySet, **lookup):
         if existing is not None:
             from audit.services import denial_record
 
-            denial_record(actor=user, obj=existing, reason="outside the user's scope")
+            denial_record(actor=user, obj=existing, reason=_("outside the user's scope"))
         raise Http404 from None
 
 
@@ -211,17 +225,21 @@ def catalogues_visible_to(user):
     return queryset
 
 
-def can_edit_catalogue(user, catalogue) -> bool:
-    """Only the department's editor edits, and only a draft or a returned version."""
-    from basis.workflow import EDITABLE_STATUSES
-
+def is_catalogue_editor(user, catalogue) -> bool:
+    """The user edits this department's catalogues (whether this version is editable or not)."""
     department = department_of(user)
     return (
         role_of(user) == Role.DEPARTMENT_EDITOR
         and department is not None
         and catalogue.department_id == department.pk
-        and catalogue.status in EDITABLE_STATUSES
     )
+
+
+def can_edit_catalogue(user, catalogue) -> bool:
+    """Only the department's editor edits, and only a draft or a returned version."""
+    from basis.workflow import EDITABLE_STATUSES
+
+    return is_catalogue_editor(user, catalogue) and catalogue.status in EDITABLE_STATUSES
 
 
 def can_start_catalogue(user, department: Organisation) -> bool:

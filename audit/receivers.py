@@ -12,6 +12,7 @@ from axes.helpers import get_failure_limit
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
 
 from .models import AuditAction, AuditOutcome
 from .services import event_record
@@ -45,14 +46,14 @@ def _locked_out(sender, request, username, ip_address, **kwargs):
             action=AuditAction.LOGIN_FAILED,
             outcome=AuditOutcome.DENIED,
             username=username or "",
-            message="attempt while locked out",
+            message=_("attempt while locked out"),
         )
     else:
         event_record(
             action=AuditAction.LOCKOUT,
             outcome=AuditOutcome.DENIED,
             username=username or "",
-            message="account locked after repeated failed logins",
+            message=_("account locked after repeated failed logins"),
         )
     if request is not None:
         request._audit_failure_recorded = True
@@ -66,5 +67,5 @@ def _login_failed(sender, credentials, request=None, **kwargs):
         action=AuditAction.LOGIN_FAILED,
         outcome=AuditOutcome.FAILURE,
         username=str(credentials.get("username", ""))[:150],
-        message="wrong user name or password",
+        message=_("wrong user name or password"),
     )

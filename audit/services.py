@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from . import context
 from .models import AuditAction, AuditEvent, AuditOutcome
@@ -23,6 +23,9 @@ def event_record(
     """Append one event. ``username`` names the account when there is no authenticated actor
     (a failed login, a lockout)."""
     ctx = context.current()
+    # Lazy messages are stored in the official language, whoever triggered the event.
+    with translation.override(settings.LANGUAGE_CODE):
+        message = str(message)
     if actor is not None and not actor.is_authenticated:
         actor = None
     return AuditEvent.objects.create(
@@ -41,7 +44,7 @@ def event_record(
     )
 
 
-def denial_record(*, actor, obj: models.Model | None = None, reason: str, path: str = "") -> AuditEvent:
+def denial_record(*, actor, obj: models.Model | None = None, reason: str) -> AuditEvent:
     return event_record(
         action=AuditAction.PERMISSION_DENIED,
         actor=actor,

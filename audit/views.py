@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from rest_framework import serializers, viewsets
 
@@ -38,7 +39,7 @@ def event_export(request):
     event_record(
         action=AuditAction.EXPORT,
         actor=request.user,
-        message="audit trail export",
+        message=_("audit trail export"),
         detail={"filters": {k: v for k, v in request.GET.items() if v}},
     )
     response = HttpResponse(

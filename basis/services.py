@@ -2,13 +2,16 @@
 changes state in one transaction, records the audit event, and schedules side effects (mail)
 after the commit."""
 
+import functools
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from accounts import permissions as perms
@@ -30,17 +33,50 @@ from .models import (
 from .workflow import OPEN_STATUSES, ReviewStatus, Transition, WorkflowError, check_transition
 
 
+def guarded(check):
+    """Check the actor before the service's transaction opens, then run the service atomically.
+
+    A denial written inside the transaction would be rolled back together with it, taking the
+    record of the refused attempt along; checked first, it stays on record. ``check(actor,
+    **kwargs)`` returns (allowed, the object the attempt was on). State checks stay inside the
+    transaction, on the locked row."""
+
+    def decorate(service):
+        atomic_service = transaction.atomic(service)
+
+        @functools.wraps(service)
+        def run(*, actor, **kwargs):
+            allowed, obj = check(actor, **kwargs)
+            _require(allowed, actor, obj)
+            return atomic_service(actor=actor, **kwargs)
+
+        return run
+
+    return decorate
+
+
+def _editor_check(actor, *, catalogue=None, entry=None, **_kwargs):
+    catalogue = BasisCatalogue.objects.get(pk=(catalogue or entry.catalogue).pk)
+    return perms.is_catalogue_editor(actor, catalogue), catalogue
+
+
+def _check_with(predicate):
+    def check(actor, *, catalogue, **_kwargs):
+        return predicate(actor, catalogue), catalogue
+
+    return check
+
+
 def _require(allowed: bool, user, obj=None, reason: str = "") -> None:
-    perms.require(user, allowed, obj=obj, reason=reason or "not permitted for this catalogue")
+    perms.require(user, allowed, obj=obj, reason=reason or gettext_lazy("not permitted for this catalogue"))
 
 
 # -- Versions ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@guarded(lambda actor, *, department: (perms.can_start_catalogue(actor, department), department))
 def catalogue_start(*, actor, department: Organisation) -> BasisCatalogue:
     """Open the next version of a department's catalogue, copied from its latest published one."""
-    _require(perms.can_start_catalogue(actor, department), actor, department)
     Organisation.objects.select_for_update().get(pk=department.pk)  # one starter at a time
     if BasisCatalogue.objects.filter(department=department, status__in=_open()).exists():
         raise WorkflowError(_("This department already has a version in progress."))
@@ -102,7 +138,6 @@ def _lock_editable(actor, catalogue: BasisCatalogue) -> BasisCatalogue:
         raise WorkflowError(
             _("A %(status)s catalogue cannot be edited.") % {"status": catalogue.get_status_display()}
         )
-    _require(perms.can_edit_catalogue(actor, catalogue), actor, catalogue)
     return catalogue
 
 
@@ -123,7 +158,7 @@ def _write_entry(entry: CatalogueEntry, data: EntryData) -> CatalogueEntry:
     return entry
 
 
-@transaction.atomic
+@guarded(_editor_check)
 def entry_create(*, actor, catalogue: BasisCatalogue, data: EntryData) -> CatalogueEntry:
     catalogue = _lock_editable(actor, catalogue)
     position = (catalogue.entries.aggregate(p=Max("position"))["p"] or 0) + 1
@@ -132,7 +167,7 @@ def entry_create(*, actor, catalogue: BasisCatalogue, data: EntryData) -> Catalo
     return entry
 
 
-@transaction.atomic
+@guarded(_editor_check)
 def entry_update(*, actor, entry: CatalogueEntry, data: EntryData) -> CatalogueEntry:
     _lock_editable(actor, entry.catalogue)
     entry = _write_entry(entry, data)
@@ -140,14 +175,14 @@ def entry_update(*, actor, entry: CatalogueEntry, data: EntryData) -> CatalogueE
     return entry
 
 
-@transaction.atomic
+@guarded(_editor_check)
 def entry_delete(*, actor, entry: CatalogueEntry) -> None:
     _lock_editable(actor, entry.catalogue)
     event_record(action=AuditAction.DELETE, actor=actor, obj=entry)
     entry.delete()
 
 
-@transaction.atomic
+@guarded(_editor_check)
 def entries_replace(*, actor, catalogue: BasisCatalogue, rows: list[EntryData]) -> int:
     """Replace a draft's entries at once (the confirmed import): all or nothing.
 
@@ -202,10 +237,10 @@ def entries_replace(*, actor, catalogue: BasisCatalogue, rows: list[EntryData]) 
 # -- Transitions ------------------------------------------------------------------------------
 
 
-def _advance(*, actor, catalogue: BasisCatalogue, transition: str, allowed) -> tuple[BasisCatalogue, str]:
-    """Lock the row, check the actor and the current state; the caller saves via _record."""
+def _advance(*, actor, catalogue: BasisCatalogue, transition: str) -> tuple[BasisCatalogue, str]:
+    """Lock the row and check its current state (the actor was checked by @guarded); the caller
+    saves via _record."""
     catalogue = BasisCatalogue.objects.select_for_update().get(pk=catalogue.pk)
-    _require(allowed(actor, catalogue), actor, catalogue)
     source = catalogue.status
     catalogue.status = check_transition(transition, source)
     return catalogue, source
@@ -236,10 +271,10 @@ def deadline_for(department: Organisation) -> SubmissionDeadline | None:
     return deadline_for_government(department.jurisdiction)
 
 
-@transaction.atomic
+@guarded(_check_with(perms.can_submit_catalogue))
 def catalogue_submit(*, actor, catalogue: BasisCatalogue) -> BasisCatalogue:
     catalogue, source = _advance(
-        actor=actor, catalogue=catalogue, transition=Transition.SUBMIT, allowed=perms.can_submit_catalogue
+        actor=actor, catalogue=catalogue, transition=Transition.SUBMIT
     )
     if not catalogue.entries.exists():
         raise WorkflowError(_("An empty catalogue cannot be submitted."))
@@ -253,19 +288,19 @@ def catalogue_submit(*, actor, catalogue: BasisCatalogue) -> BasisCatalogue:
     return catalogue
 
 
-@transaction.atomic
+@guarded(_check_with(perms.can_decide_catalogue))
 def catalogue_start_review(*, actor, catalogue: BasisCatalogue) -> BasisCatalogue:
     catalogue, source = _advance(
-        actor=actor, catalogue=catalogue, transition=Transition.START_REVIEW, allowed=perms.can_decide_catalogue
+        actor=actor, catalogue=catalogue, transition=Transition.START_REVIEW
     )
     _record(actor, catalogue, source)
     return catalogue
 
 
-@transaction.atomic
+@guarded(_check_with(perms.can_decide_catalogue))
 def catalogue_return(*, actor, catalogue: BasisCatalogue, comment: str) -> BasisCatalogue:
     catalogue, source = _advance(
-        actor=actor, catalogue=catalogue, transition=Transition.RETURN, allowed=perms.can_decide_catalogue
+        actor=actor, catalogue=catalogue, transition=Transition.RETURN
     )
     has_entry_comments = catalogue.comments.filter(entry__isnull=False, created_at__gte=_review_started(catalogue)).exists()
     if not comment.strip() and not has_entry_comments:
@@ -281,19 +316,19 @@ def _review_started(catalogue: BasisCatalogue):
     return event.occurred_at if event else catalogue.created_at
 
 
-@transaction.atomic
+@guarded(_check_with(perms.can_decide_catalogue))
 def catalogue_approve(*, actor, catalogue: BasisCatalogue, comment: str = "") -> BasisCatalogue:
     catalogue, source = _advance(
-        actor=actor, catalogue=catalogue, transition=Transition.APPROVE, allowed=perms.can_decide_catalogue
+        actor=actor, catalogue=catalogue, transition=Transition.APPROVE
     )
     _record(actor, catalogue, source, comment=comment)
     return catalogue
 
 
-@transaction.atomic
+@guarded(_check_with(perms.can_decide_catalogue))
 def catalogue_publish(*, actor, catalogue: BasisCatalogue) -> BasisCatalogue:
     catalogue, source = _advance(
-        actor=actor, catalogue=catalogue, transition=Transition.PUBLISH, allowed=perms.can_decide_catalogue
+        actor=actor, catalogue=catalogue, transition=Transition.PUBLISH
     )
     previous = list(
         BasisCatalogue.objects.select_for_update().filter(
@@ -303,7 +338,9 @@ def catalogue_publish(*, actor, catalogue: BasisCatalogue) -> BasisCatalogue:
     for old in previous:
         old_status = old.status
         old.status = ReviewStatus.SUPERSEDED
-        _record(actor, old, old_status, comment=_("Superseded by version %(v)d") % {"v": catalogue.version})
+        with translation.override(settings.LANGUAGE_CODE):
+            note = _("Superseded by version %(v)d") % {"v": catalogue.version}
+        _record(actor, old, old_status, comment=note)
     catalogue.published_at = timezone.now()
     catalogue.needs_revision = False
     _record(actor, catalogue, source, fields=("published_at", "needs_revision"))
@@ -311,10 +348,9 @@ def catalogue_publish(*, actor, catalogue: BasisCatalogue) -> BasisCatalogue:
     return catalogue
 
 
-@transaction.atomic
+@guarded(_check_with(perms.can_comment_catalogue))
 def comment_add(*, actor, catalogue: BasisCatalogue, body: str, entry: CatalogueEntry | None = None) -> ReviewComment:
     catalogue = BasisCatalogue.objects.select_for_update().get(pk=catalogue.pk)
-    _require(perms.can_comment_catalogue(actor, catalogue), actor, catalogue)
     if catalogue.status != ReviewStatus.UNDER_REVIEW:
         raise WorkflowError(_("Comments are made while a catalogue is under review."))
     if entry is not None and entry.catalogue_id != catalogue.pk:
@@ -329,13 +365,12 @@ def comment_add(*, actor, catalogue: BasisCatalogue, body: str, entry: Catalogue
 # -- Registry and deadlines -------------------------------------------------------------------
 
 
-@transaction.atomic
+@guarded(lambda actor, *, instrument, **_: (perms.can_manage_instruments(actor), instrument))
 def instrument_record_status(
     *, actor, instrument: LegalInstrument, to_status: str, note: str, effective_on=None
 ) -> int:
     """Record an amendment or repeal; flag every current catalogue that cites the instrument and
     tell its editors. Returns the number of catalogues flagged."""
-    _require(perms.can_manage_instruments(actor), actor, instrument)
     instrument = LegalInstrument.objects.select_for_update().get(pk=instrument.pk)
     if to_status not in (InstrumentStatus.AMENDED, InstrumentStatus.REPEALED):
         raise WorkflowError(_("Record an instrument as amended or repealed."))
@@ -351,12 +386,13 @@ def instrument_record_status(
     )
     instrument.status = to_status
     instrument.save(update_fields=["status", "updated_at"])
-    label = InstrumentStatus(to_status).label
-    reason = _("%(instrument)s was %(status)s: %(note)s") % {
-        "instrument": instrument.name,
-        "status": label,
-        "note": note,
-    }
+    # Stored text is written in the official language, whatever the recorder's interface shows.
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("%(instrument)s was %(status)s: %(note)s") % {
+            "instrument": instrument.name,
+            "status": InstrumentStatus(to_status).label,
+            "note": note,
+        }
     affected = BasisCatalogue.objects.filter(
         status__in=[*_open(), ReviewStatus.PUBLISHED], entries__instrument=instrument
     ).distinct()
@@ -376,9 +412,8 @@ def instrument_record_status(
     return len(ids)
 
 
-@transaction.atomic
+@guarded(lambda actor, *, jurisdiction, **_: (perms.can_set_deadline(actor, jurisdiction), jurisdiction))
 def deadline_set(*, actor, jurisdiction: Organisation, due_at, note: str = "") -> SubmissionDeadline:
-    _require(perms.can_set_deadline(actor, jurisdiction), actor, jurisdiction)
     deadline = SubmissionDeadline.objects.create(jurisdiction=jurisdiction, due_at=due_at, note=note, created_by=actor)
     event_record(action=AuditAction.CREATE, actor=actor, obj=deadline, detail={"due_at": due_at.isoformat()})
     return deadline

@@ -13,7 +13,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
 
 from accounts import permissions as perms
 from audit.models import AuditAction
@@ -343,7 +345,7 @@ def compilation(request):
         published = published.filter(department__jurisdiction__code=government)
     if request.GET.get("format") == "xlsx":
         content = compilation_to_xlsx(published)
-        event_record(action=AuditAction.EXPORT, actor=request.user, message="compilation", detail={"government": government})
+        event_record(action=AuditAction.EXPORT, actor=request.user, message=gettext_lazy("compilation export"), detail={"government": government})
         response = HttpResponse(content, content_type=XLSX)
         response["Content-Disposition"] = 'attachment; filename="compilation.xlsx"'
         return response
@@ -390,7 +392,15 @@ def instrument_amend(request, pk: int):
         except WorkflowError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("Recorded; %(n)d catalogue(s) flagged for revision.") % {"n": flagged})
+            messages.success(
+                request,
+                ngettext(
+                    "Recorded; %(n)d catalogue flagged for revision.",
+                    "Recorded; %(n)d catalogues flagged for revision.",
+                    flagged,
+                )
+                % {"n": flagged},
+            )
             return redirect("basis:instrument_list")
     return render(request, "basis/instrument_amend.html", {"form": form, "instrument": instrument,
                                                             "changes": instrument.status_changes.select_related("recorded_by")})

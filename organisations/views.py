@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import mixins, viewsets
 
 from accounts import permissions as perms
@@ -63,7 +64,7 @@ def organisation_edit(request, pk: int):
         request.user,
         perms.can_change_organisation(request.user, organisation),
         obj=organisation,
-        reason="may not change this organisation",
+        reason=gettext_lazy("may not change this organisation"),
     )
     form = OrganisationForm(request.POST or None, instance=organisation, principal_choices=visible)
     if request.method == "POST" and form.is_valid():
