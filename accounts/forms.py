@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation, OrganisationKind
 
-from .models import DEPARTMENT_ROLES, OFFICE_ROLES, Role, User
+from .models import Role, User
 
 
 class LoginForm(AuthenticationForm):
@@ -26,24 +26,15 @@ class UserForm(forms.ModelForm):
         model = User
         fields = ["full_name", "email", "role", "organisation", "is_active"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, assignable_roles=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["is_active"].help_text = _("Untick to disable the account instead of deleting it.")
         self.fields["organisation"].queryset = Organisation.objects.filter(
             kind=OrganisationKind.DEPARTMENT
         ).order_by("path")
-
-    def clean(self):
-        cleaned = super().clean()
-        role, organisation = cleaned.get("role"), cleaned.get("organisation")
-        if role in OFFICE_ROLES:
-            wanted = "legal_affairs" if role == Role.OFFICE_REVIEWER else "establishment"
-            if organisation is None or organisation.office_function != wanted:
-                self.add_error("organisation", _("Choose the office this reviewer works in."))
-        elif role in DEPARTMENT_ROLES:
-            if organisation is None or organisation.office_function:
-                self.add_error("organisation", _("Choose the enforcement department of this user."))
-        return cleaned
+        # Which roles the administrator may hand out is accounts.permissions' decision; whether a
+        # role fits the organisation is User.clean()'s, which the ModelForm runs.
+        self.fields["role"].choices = [(value, label) for value, label in Role.choices if value in assignable_roles]
 
 
 class UserCreateForm(UserForm):

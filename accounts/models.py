@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +45,21 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def clean(self):
+        """A role goes with a place: a reviewer sits in the office of that kind, a department user
+        in an enforcement department, an administrator nowhere in particular."""
+        super().clean()
+        organisation = self.organisation
+        if self.role in OFFICE_ROLES:
+            wanted = "legal_affairs" if self.role == Role.OFFICE_REVIEWER else "establishment"
+            if organisation is None or organisation.office_function != wanted:
+                raise ValidationError({"organisation": _("Choose the office this reviewer works in.")})
+        elif self.role in DEPARTMENT_ROLES:
+            if organisation is None or organisation.kind != "department" or organisation.office_function:
+                raise ValidationError(
+                    {"organisation": _("Choose the enforcement department of this user.")}
+                )
 
     def set_password(self, raw_password):
         super().set_password(raw_password)

@@ -23,7 +23,7 @@ from organisations.models import (
     OrganisationKind,
 )
 
-from .models import DEPARTMENT_ROLES, OFFICE_ROLES, Role, User
+from .models import ADMIN_ROLES, DEPARTMENT_ROLES, OFFICE_ROLES, Role, User
 
 
 def role_of(user) -> str | None:
@@ -144,8 +144,18 @@ def can_manage_users(user) -> bool:
     return role_of(user) == Role.SYSTEM_ADMIN
 
 
+def assignable_roles(user) -> set[str]:
+    """Roles the user may give an account. The system administrator manages the business
+    accounts; the three administrators' accounts are made at installation
+    (``manage.py create_administrator``) and changed by no one in the application, so that no
+    administrator can take over another's powers (三员分立)."""
+    if not can_manage_users(user):
+        return set()
+    return set(Role.values) - set(ADMIN_ROLES)
+
+
 def can_change_user(user, target: User) -> bool:
-    return can_manage_users(user)
+    return can_manage_users(user) and target.role not in ADMIN_ROLES and target.pk != user.pk
 
 
 def can_set_security_policy(user) -> bool:

@@ -1,19 +1,26 @@
 from axes.utils import reset as axes_reset
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditAction
 from audit.services import event_record
 
+from . import permissions as perms
 from .models import User
 
 EDITABLE_FIELDS = ("full_name", "email", "role", "organisation", "is_active")
 
 
-@transaction.atomic
 def user_create(*, actor, username: str, password: str, role: str, organisation=None, **fields) -> User:
     """An account made by the system administrator; its holder must change the password at the
-    first login."""
+    first login. Checked before the transaction, so that a refusal stays on record."""
+    perms.require(actor, role in perms.assignable_roles(actor), reason=_("may not give this role"))
+    return _user_create(actor=actor, username=username, password=password, role=role, organisation=organisation, **fields)
+
+
+@transaction.atomic
+def _user_create(*, actor, username, password, role, organisation, **fields) -> User:
     user = User(username=username, role=role, organisation=organisation, **fields)
     validate_password(password, user)
     user.set_password(password)
@@ -24,8 +31,15 @@ def user_create(*, actor, username: str, password: str, role: str, organisation=
     return user
 
 
-@transaction.atomic
 def user_update(*, actor, user: User, **changes) -> User:
+    perms.require(actor, perms.can_change_user(actor, user), obj=user, reason=_("may not change this account"))
+    if "role" in changes:
+        perms.require(actor, changes["role"] in perms.assignable_roles(actor), obj=user, reason=_("may not give this role"))
+    return _user_update(actor=actor, user=user, **changes)
+
+
+@transaction.atomic
+def _user_update(*, actor, user: User, **changes) -> User:
     user = User.objects.select_for_update().get(pk=user.pk)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:

@@ -74,7 +74,7 @@ def user_list(request):
 @login_required
 def user_create(request):
     perms.require(request.user, perms.can_manage_users(request.user))
-    form = UserCreateForm(request.POST or None)
+    form = UserCreateForm(request.POST or None, assignable_roles=perms.assignable_roles(request.user))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -91,7 +91,10 @@ def user_create(request):
 def user_edit(request, pk: int):
     perms.require(request.user, perms.can_manage_users(request.user))
     target = perms.get_visible_or_404(request.user, perms.users_visible_to(request.user), pk=pk)
-    form = UserForm(request.POST or None, instance=User.objects.get(pk=target.pk))
+    perms.require(request.user, perms.can_change_user(request.user, target), obj=target)
+    form = UserForm(
+        request.POST or None, instance=User.objects.get(pk=target.pk), assignable_roles=perms.assignable_roles(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         services.user_update(actor=request.user, user=target, **form.cleaned_data)
         messages.success(request, _("Saved."))

@@ -32,6 +32,11 @@ class EntryForm(forms.Form):
     principal = forms.ModelChoiceField(
         label=_("entrusting principal"), queryset=Organisation.objects.none(), required=False
     )
+    attachment = forms.FileField(
+        label=_("electronic text"),
+        required=False,
+        help_text=_("The instrument's text as a PDF, Word or plain-text file, up to 20 MB."),
+    )
 
     def __init__(self, *args, department: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,6 +87,11 @@ class EntryForm(forms.Form):
                 else:
                     found.append(provision)
             cleaned["provision_objects"] = found
+        attachment = cleaned.get("attachment")
+        if attachment:
+            problem = attachment_problem(attachment)
+            if problem:
+                self.add_error("attachment", problem)
         if cleaned.get("subject_kind") == SubjectKind.ENTRUSTED and not cleaned.get("principal"):
             self.add_error("principal", _("An entrusted organisation must name its principal."))
         return cleaned
@@ -98,7 +108,32 @@ class EntryForm(forms.Form):
             rights_and_duties=data["rights_and_duties"],
             subject_kind=data["subject_kind"],
             principal=data["principal"],
+            attachment=data.get("attachment") or None,
         )
+
+
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+# What an electronic text may be, told by its first bytes rather than its name.
+_SIGNATURES = (
+    (b"%PDF-", ".pdf"),
+    (b"PK\x03\x04", ".docx"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", ".doc"),
+)
+
+
+def attachment_problem(upload) -> str | None:
+    """Why an uploaded electronic text is refused, or None."""
+    if upload.size > ATTACHMENT_MAX_BYTES:
+        return _("The file is larger than 20 MB.")
+    head = upload.read(2048)
+    upload.seek(0)
+    name = upload.name.lower()
+    for signature, extension in _SIGNATURES:
+        if head.startswith(signature):
+            return None if name.endswith(extension) else _("The file's content does not match its name.")
+    if name.endswith(".txt") and b"\x00" not in head:
+        return None
+    return _("Attach a PDF, Word (.doc, .docx) or plain-text file.")
 
 
 class CommentForm(forms.Form):

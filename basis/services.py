@@ -130,6 +130,8 @@ class EntryData:
     rights_and_duties: str = ""
     subject_kind: str = "statutory_organ"
     principal: Organisation | None = None
+    # The electronic text of the instrument as the department holds it; None keeps what is there.
+    attachment: object | None = None
 
 
 def _lock_editable(actor, catalogue: BasisCatalogue) -> BasisCatalogue:
@@ -144,6 +146,8 @@ def _lock_editable(actor, catalogue: BasisCatalogue) -> BasisCatalogue:
 def _write_entry(entry: CatalogueEntry, data: EntryData) -> CatalogueEntry:
     for field in ("instrument", "category", "lead_department", "rights_and_duties", "subject_kind", "principal"):
         setattr(entry, field, getattr(data, field))
+    if data.attachment is not None:
+        entry.attachment = data.attachment
     for provision in data.provisions:
         if provision.instrument_id != data.instrument.pk:
             raise WorkflowError(

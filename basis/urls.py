@@ -13,6 +13,7 @@ urlpatterns = [
     path("catalogues/<int:pk>/entries/new/", views.entry_edit, name="entry_create"),
     path("catalogues/<int:pk>/entries/<int:entry_id>/", views.entry_edit, name="entry_edit"),
     path("catalogues/<int:pk>/entries/<int:entry_id>/delete/", views.entry_delete, name="entry_delete"),
+    path("catalogues/<int:pk>/entries/<int:entry_id>/text/", views.entry_attachment, name="entry_attachment"),
     path("catalogues/<int:pk>/import/", views.catalogue_import, name="catalogue_import"),
     path("catalogues/<int:pk>/export.xlsx", views.catalogue_export, name="catalogue_export"),
     path("catalogues/<int:pk>/diff/", views.catalogue_diff, name="catalogue_diff"),

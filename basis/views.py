@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -195,7 +195,7 @@ def entry_edit(request, pk: int, entry_id: int | None = None):
     perms.require(request.user, perms.can_edit_catalogue(request.user, catalogue), obj=catalogue)
     entry = perms.get_visible_or_404(request.user, catalogue.entries.all(), pk=entry_id) if entry_id else None
     initial = EntryForm.initial_for(entry) if entry else {"lead_department": catalogue.department_id}
-    form = EntryForm(request.POST or None, initial=initial, department=catalogue.department)
+    form = EntryForm(request.POST or None, request.FILES or None, initial=initial, department=catalogue.department)
     if request.method == "POST" and form.is_valid():
         try:
             if entry is None:
@@ -223,6 +223,14 @@ def entry_delete(request, pk: int, entry_id: int):
     else:
         messages.success(request, _("Entry deleted."))
     return redirect("basis:catalogue_detail", pk=catalogue.pk)
+
+
+@login_required
+def entry_attachment(request, pk: int, entry_id: int):
+    """The electronic text attached to an entry, to those who may see the catalogue."""
+    catalogue = _catalogue(request, pk)
+    entry = perms.get_visible_or_404(request.user, catalogue.entries.exclude(attachment=""), pk=entry_id)
+    return FileResponse(entry.attachment.open("rb"), as_attachment=True, filename=entry.attachment.name.rsplit("/", 1)[-1])
 
 
 _PREVIEW_KEY = "basis_import_preview_%d"

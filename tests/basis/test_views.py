@@ -1,6 +1,7 @@
 """The back-office and public screens of the enforcement basis, driven through the client."""
 
 import pytest
+from django.test import Client
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -156,3 +157,30 @@ def test_api_transition_refusal_is_409_with_reason(api_client, users, draft):
     api_client.force_authenticate(users.city_reviewer)
     assert api_client.post(f"/api/basis/catalogues/{draft.pk}/start-review/").status_code == 200
     assert BasisCatalogue.objects.get(pk=draft.pk).status == ReviewStatus.UNDER_REVIEW
+
+
+@pytest.mark.parametrize("name, content, accepted", [
+    ("text.pdf", b"%PDF-1.7 body", True),
+    ("text.txt", "中华人民共和国食品安全法全文".encode(), True),
+    ("text.pdf", b"MZ\x90\x00 an executable", False),
+    ("text.docx", b"%PDF-1.7 a pdf named docx", False),
+])
+def test_entry_attachment_is_checked_by_its_bytes(login, users, city, draft, name, content, accepted):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    entry = draft.entries.get()
+    client = login(users.editor_a)
+    response = client.post(
+        f"/office/basis/catalogues/{draft.pk}/entries/{entry.pk}/",
+        {"instrument": entry.instrument_id, "category": "sole", "lead_department": city.dept_a.pk,
+         "subject_kind": "statutory_organ", "attachment": SimpleUploadedFile(name, content)},
+    )
+    entry.refresh_from_db()
+    assert bool(entry.attachment) is accepted
+    assert response.status_code == (302 if accepted else 200)
+    if accepted:
+        download = client.get(f"/office/basis/catalogues/{draft.pk}/entries/{entry.pk}/text/")
+        assert b"".join(download.streaming_content) == content
+        other = Client()
+        other.force_login(users.editor_b)
+        assert other.get(f"/office/basis/catalogues/{draft.pk}/entries/{entry.pk}/text/").status_code == 404
