@@ -1,29 +1,32 @@
 """Cross-department checks of the basis catalogues, which the office sees before deciding and a
 department before submitting (§3(二): 不重不漏, no overlaps and no gaps).
 
-Each check is one aggregate query over the *current* catalogue of every department in scope
-(``selectors.current_catalogues``), so the number of queries does not grow with the data; only
-the few rows that are already suspect come back to Python, which works out overlapping
-provisions and phrases the finding.
+The checks run over the *current* catalogue of every department in scope
+(``selectors.current_catalogues``), each as one aggregate SQL statement, so the number of
+queries does not grow with the data; only the few rows that are already suspect come back to
+Python, which works out overlapping provisions and phrases the finding. A whole province
+(400,000 entries) takes about two seconds on PostgreSQL; see bench/bench_conflicts.py.
 
 Multi-head enforcement is looked for between departments of one jurisdiction (the same city or
 county government): the market regulators of two counties both leading on the Food Safety Law
 is the normal state of affairs, two departments of one county doing so is the conflict.
 """
 
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from django.db import connection, models
+from django.core.cache import cache
+from django.db import connection, models, transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from organisations.models import SubjectKind
+from organisations.models import Organisation, SubjectKind
 
-from .models import BasisCatalogue, CatalogueEntry, InstrumentStatus, ManagementCategory
+from .models import BasisCatalogue, CatalogueEntry, InstrumentStatus, LegalInstrument, ManagementCategory
 from .numbering import provision_label
 from .selectors import current_catalogues
 
@@ -283,6 +286,15 @@ class _Check:
         self.tables = _tables()
 
     def run(self) -> list[Finding]:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # The materialised steps make the planner's cost estimates large enough to turn
+                # on JIT compilation, which then costs more than these queries take to run.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL jit = off")
+            return self._run()
+
+    def _run(self) -> list[Finding]:
         checks = {
             FindingKind.MULTI_HEAD: (self.multi_head_suspects, self.multi_head),
             FindingKind.CROSS: (self.cross_suspects, self.cross),
@@ -290,11 +302,13 @@ class _Check:
             FindingKind.ULTRA_VIRES: (self.ultra_vires_suspects, self.ultra_vires),
             FindingKind.DUPLICATE: (self.duplicate_suspects, self.duplicates),
         }
-        suspects = {kind: select() for kind, (select, _) in checks.items()}
+        suspects = {kind: select() for kind, (select, _judge) in checks.items()}
         entries = self._details({entry_id for found in suspects.values() for entry_id in found})
         found = []
-        for kind, (_, judge) in checks.items():
-            found += judge([entries[entry_id] for entry_id in sorted(suspects[kind])], suspects[kind])
+        for kind, (_select, judge) in checks.items():
+            # An entry deleted between the two reads is simply left out.
+            listed = [entries[entry_id] for entry_id in sorted(suspects[kind]) if entry_id in entries]
+            found += judge(listed, suspects[kind])
         return sorted(
             found,
             key=lambda f: (_KIND_ORDER[f.kind], f.instrument.name, f.instrument.id, f.department_ids, f.entry_ids),
@@ -315,7 +329,10 @@ class _Check:
             everywhere_sql, everywhere_params = self.everywhere.query.sql_with_params()
             parts.append(("everywhere(id, department_id)", everywhere_sql, list(everywhere_params)))
         parts += ctes
-        sql = "WITH " + ",\n".join(f"{name} AS ({body})" for name, body, _ in parts)
+        # Each step is computed once: left to inline them, PostgreSQL misjudges how many rows
+        # survive a step and may re-run an aggregate for every row of another.
+        materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
+        sql = "WITH " + ",\n".join(f"{name} AS {materialized}({body})" for name, body, _ in parts)
         sql += (
             f"\nSELECT suspect.id, suspect.partner_id, partner.name FROM suspect "
             f"LEFT JOIN {self.tables['organisation']} partner ON partner.id = suspect.partner_id"
@@ -389,20 +406,29 @@ class _Check:
 
     def multi_head_suspects(self) -> Suspects:
         t = self.tables
-        focus_sql, focus_params = "", []
+        sole = (
+            f"SELECT e.id, e.instrument_id, scope.department_id, scope.jurisdiction_id "
+            f"FROM {t['entry']} e JOIN scope ON scope.id = e.catalogue_id "
+            f"WHERE e.category = %s AND e.lead_department_id = scope.department_id"
+        )
+        sole_params = [ManagementCategory.SOLE.value]
         if self.focus_ids is not None:
-            # Only the instruments the focused catalogues list can be contested with them.
-            ids, focus_params = self._in(self.focus_ids)
-            focus_sql = f" AND e.instrument_id IN (SELECT instrument_id FROM {t['entry']} WHERE catalogue_id IN ({ids}))"
+            # Only what the focused catalogues list, in their jurisdictions, can be contested
+            # with them. Read first, those few instruments let the entries be found through
+            # their index; a subquery in their place leaves the planner guessing at their number.
+            listed = list(
+                CatalogueEntry.objects.filter(catalogue_id__in=self.focus_ids)
+                .order_by()
+                .values_list("catalogue__department__jurisdiction_id", "instrument_id")
+                .distinct()
+            )
+            instruments, instrument_params = self._in({instrument for _, instrument in listed})
+            jurisdictions, jurisdiction_params = self._in({jurisdiction for jurisdiction, _ in listed})
+            sole += f" AND e.instrument_id IN ({instruments}) AND scope.jurisdiction_id IN ({jurisdictions})"
+            sole_params += [*instrument_params, *jurisdiction_params]
         return self._suspects(
             [
-                (
-                    "sole(id, instrument_id, department_id, jurisdiction_id)",
-                    f"SELECT e.id, e.instrument_id, scope.department_id, scope.jurisdiction_id "
-                    f"FROM {t['entry']} e JOIN scope ON scope.id = e.catalogue_id "
-                    f"WHERE e.category = %s AND e.lead_department_id = scope.department_id{focus_sql}",
-                    [ManagementCategory.SOLE.value, *focus_params],
-                ),
+                ("sole(id, instrument_id, department_id, jurisdiction_id)", sole, sole_params),
                 (
                     "contested(jurisdiction_id, instrument_id)",
                     "SELECT jurisdiction_id, instrument_id FROM sole GROUP BY jurisdiction_id, instrument_id "
@@ -528,24 +554,32 @@ class _Check:
     def ultra_vires_suspects(self) -> Suspects:
         t = self.tables
         entrusted = SubjectKind.ENTRUSTED.value
-        focus_sql, focus_params = "", []
-        if self.focus_ids is not None:
+        # The entry names the principal it acts for; the organisation's own record is the
+        # fallback.
+        acting = (
+            f"SELECT e.id, e.instrument_id, COALESCE(e.principal_id, o.principal_id) "
+            f"FROM {t['entry']} e JOIN scope ON scope.id = e.catalogue_id "
+            f"JOIN {t['organisation']} o ON o.id = scope.department_id "
+            f"WHERE (e.subject_kind = %s OR o.subject_kind = %s) AND COALESCE(e.principal_id, o.principal_id) IS NOT NULL"
+        )
+        if self.focus_ids is None:
+            selects = [(acting, [entrusted, entrusted])]
+        else:
+            # The focused catalogues' entries, and those acting for their departments: three
+            # indexed reads rather than one scan of every entry.
             ids, id_params = self._in(self.focus_ids)
             departments, department_params = self._in(self.focus_departments)
-            focus_sql = f" AND (e.catalogue_id IN ({ids}) OR COALESCE(e.principal_id, o.principal_id) IN ({departments}))"
-            focus_params = [*id_params, *department_params]
+            selects = [
+                (f"{acting} AND e.catalogue_id IN ({ids})", [entrusted, entrusted, *id_params]),
+                (f"{acting} AND e.principal_id IN ({departments})", [entrusted, entrusted, *department_params]),
+                (f"{acting} AND o.principal_id IN ({departments})", [entrusted, entrusted, *department_params]),
+            ]
         return self._suspects(
             [
                 (
-                    # The entry names the principal it acts for; the organisation's own record is
-                    # the fallback.
                     "acting(id, instrument_id, principal_id)",
-                    f"SELECT e.id, e.instrument_id, COALESCE(e.principal_id, o.principal_id) "
-                    f"FROM {t['entry']} e JOIN scope ON scope.id = e.catalogue_id "
-                    f"JOIN {t['organisation']} o ON o.id = scope.department_id "
-                    f"WHERE (e.subject_kind = %s OR o.subject_kind = %s) "
-                    f"AND COALESCE(e.principal_id, o.principal_id) IS NOT NULL{focus_sql}",
-                    [entrusted, entrusted, *focus_params],
+                    " UNION ".join(sql for sql, _ in selects),
+                    [param for _, params in selects for param in params],
                 ),
                 *self._unclaimed("acting", "principal_id"),
             ],
@@ -571,7 +605,7 @@ class _Check:
         focus_sql, focus_params = "", []
         if self.focus_ids is not None:
             ids, focus_params = self._in(self.focus_ids)
-            focus_sql = f" WHERE scope.id IN ({ids})"
+            focus_sql = f" WHERE e.catalogue_id IN ({ids})"
         return self._suspects(
             [
                 (
@@ -612,3 +646,52 @@ class _Check:
                     )
                 )
         return found
+
+
+# -- Cached answers for the pages ---------------------------------------------------------------
+
+# The checks read every current catalogue, the registry and the organisation tree. Any change
+# that matters moves one of these: a catalogue's updated_at (the entry services touch their
+# catalogue), the newest entry id, an instrument's or an organisation's updated_at. Keyed on
+# them, a cached answer is never stale, and the pages pay for the check once per change.
+CACHE_SECONDS = 3600
+
+
+def data_stamp() -> str:
+    tables = {
+        "catalogue": BasisCatalogue._meta.db_table,
+        "entry": CatalogueEntry._meta.db_table,
+        "instrument": LegalInstrument._meta.db_table,
+        "organisation": Organisation._meta.db_table,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT MAX(updated_at) FROM {tables['catalogue']}),"
+            f" (SELECT COUNT(*) FROM {tables['catalogue']}),"
+            f" (SELECT MAX(id) FROM {tables['entry']}),"
+            f" (SELECT MAX(updated_at) FROM {tables['instrument']}),"
+            f" (SELECT MAX(updated_at) FROM {tables['organisation']})"
+        )
+        row = cursor.fetchone()
+    return hashlib.sha1(repr(row).encode()).hexdigest()
+
+
+def cached_findings_for_catalogue(catalogue: BasisCatalogue) -> list[Finding]:
+    key = f"basis:findings:{catalogue.pk}:{data_stamp()}"
+    found = cache.get(key)
+    if found is None:
+        found = findings_for_catalogue(catalogue)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def cached_conflict_counts(catalogue_ids: Iterable[int]) -> dict[int, int]:
+    ids = sorted(set(catalogue_ids))
+    if not ids:
+        return {}
+    key = "basis:counts:" + hashlib.sha1(f"{ids}:{data_stamp()}".encode()).hexdigest()
+    counts = cache.get(key)
+    if counts is None:
+        counts = conflict_counts(ids)
+        cache.set(key, counts, CACHE_SECONDS)
+    return counts

@@ -218,7 +218,11 @@ class CatalogueEntry(models.Model):
         verbose_name = _("catalogue entry")
         verbose_name_plural = _("catalogue entries")
         ordering = ["catalogue", "position", "id"]
-        indexes = [models.Index(fields=["instrument", "category"])]
+        indexes = [
+            models.Index(fields=["instrument", "category"]),
+            # Entries in catalogue order: the editor, the portal and the search walk this.
+            models.Index(fields=["catalogue", "position"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.position}. {self.instrument.name}"

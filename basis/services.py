@@ -143,6 +143,11 @@ def _lock_editable(actor, catalogue: BasisCatalogue) -> BasisCatalogue:
     return catalogue
 
 
+def _touch(catalogue: BasisCatalogue) -> None:
+    """Mark the catalogue changed when its entries change (the cached checks key on it)."""
+    catalogue.save(update_fields=["updated_at"])
+
+
 def _write_entry(entry: CatalogueEntry, data: EntryData) -> CatalogueEntry:
     for field in ("instrument", "category", "lead_department", "rights_and_duties", "subject_kind", "principal"):
         setattr(entry, field, getattr(data, field))
@@ -167,13 +172,14 @@ def entry_create(*, actor, catalogue: BasisCatalogue, data: EntryData) -> Catalo
     catalogue = _lock_editable(actor, catalogue)
     position = (catalogue.entries.aggregate(p=Max("position"))["p"] or 0) + 1
     entry = _write_entry(CatalogueEntry(catalogue=catalogue, position=position), data)
+    _touch(catalogue)
     event_record(action=AuditAction.CREATE, actor=actor, obj=entry, detail={"catalogue": catalogue.pk})
     return entry
 
 
 @guarded(_editor_check)
 def entry_update(*, actor, entry: CatalogueEntry, data: EntryData) -> CatalogueEntry:
-    _lock_editable(actor, entry.catalogue)
+    _touch(_lock_editable(actor, entry.catalogue))
     entry = _write_entry(entry, data)
     event_record(action=AuditAction.UPDATE, actor=actor, obj=entry)
     return entry
@@ -181,7 +187,7 @@ def entry_update(*, actor, entry: CatalogueEntry, data: EntryData) -> CatalogueE
 
 @guarded(_editor_check)
 def entry_delete(*, actor, entry: CatalogueEntry) -> None:
-    _lock_editable(actor, entry.catalogue)
+    _touch(_lock_editable(actor, entry.catalogue))
     event_record(action=AuditAction.DELETE, actor=actor, obj=entry)
     entry.delete()
 
@@ -215,6 +221,7 @@ def entries_replace(*, actor, catalogue: BasisCatalogue, rows: list[EntryData]) 
             )
         )
     catalogue.entries.all().delete()
+    _touch(catalogue)
     created = bulk_create_with_history(entries, CatalogueEntry, batch_size=1000, default_user=actor)
     if any(entry.pk is None for entry in created):  # backends that return no keys from bulk inserts
         created = list(catalogue.entries.order_by("position"))

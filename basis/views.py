@@ -90,9 +90,9 @@ def catalogue_list(request):
 
 
 def _conflict_counts(ids):
-    from .checks import conflict_counts
+    from .checks import cached_conflict_counts
 
-    return conflict_counts(ids) if ids else {}
+    return cached_conflict_counts(ids)
 
 
 @login_required
@@ -113,8 +113,8 @@ def catalogue_start(request):
 def catalogue_detail(request, pk: int):
     catalogue = _catalogue(request, pk)
     query = request.GET.get("q", "").strip()
-    entries = entries_of(catalogue, query)
-    from .checks import findings_for_catalogue
+    entries = Paginator(entries_of(catalogue, query), 50).get_page(request.GET.get("page"))
+    from .checks import cached_findings_for_catalogue
 
     user = request.user
     actions = []
@@ -131,8 +131,9 @@ def catalogue_detail(request, pk: int):
         {
             "catalogue": catalogue,
             "entries": entries,
+            "page": entries,
             "q": query,
-            "findings": findings_for_catalogue(catalogue),
+            "findings": cached_findings_for_catalogue(catalogue),
             "actions": actions,
             "can_edit": perms.can_edit_catalogue(user, catalogue),
             "can_comment": perms.can_comment_catalogue(user, catalogue) and catalogue.status == ReviewStatus.UNDER_REVIEW,

@@ -5,7 +5,15 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.views import UserViewSet
 from audit.views import AuditEventViewSet
-from basis.api import CatalogueViewSet, InstrumentViewSet
+from basis.api import (
+    CatalogueViewSet,
+    CompilationViewSet,
+    DeadlineViewSet,
+    EntryViewSet,
+    InstrumentViewSet,
+    PublicCatalogueViewSet,
+    PublicEntryViewSet,
+)
 from organisations.views import OrganisationViewSet
 
 from . import views
@@ -16,6 +24,11 @@ router.register("users", UserViewSet, basename="user")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 router.register("basis/instruments", InstrumentViewSet, basename="instrument")
 router.register("basis/catalogues", CatalogueViewSet, basename="catalogue")
+router.register(r"basis/catalogues/(?P<catalogue_pk>[0-9]+)/entries", EntryViewSet, basename="catalogue-entry")
+router.register("basis/deadlines", DeadlineViewSet, basename="deadline")
+router.register("basis/compilation", CompilationViewSet, basename="compilation")
+router.register("public/catalogues", PublicCatalogueViewSet, basename="public-catalogue")
+router.register("public/entries", PublicEntryViewSet, basename="public-entry")
 
 urlpatterns = [
     path("", include("portal.urls")),

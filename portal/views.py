@@ -4,6 +4,8 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, render
 
+from config.pagination import CappedPaginator
+
 from basis.models import CatalogueEntry
 from basis.selectors_public import published_catalogues, published_entries_search
 from organisations.models import Organisation, OrganisationKind
@@ -41,7 +43,7 @@ def catalogue_search(request):
     page = None
     if query:
         results = published_entries_search(query).order_by("catalogue__department__path", "position")
-        page = Paginator(results, 30).get_page(request.GET.get("page"))
+        page = CappedPaginator(results, 30).get_page(request.GET.get("page"))
     return render(request, "portal/catalogue_search.html", {"q": query, "page": page})
 
 

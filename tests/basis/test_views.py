@@ -184,3 +184,28 @@ def test_entry_attachment_is_checked_by_its_bytes(login, users, city, draft, nam
         other = Client()
         other.force_login(users.editor_b)
         assert other.get(f"/office/basis/catalogues/{draft.pk}/entries/{entry.pk}/text/").status_code == 404
+
+
+def test_cached_findings_follow_every_change(users, city):
+    from basis import services
+    from basis.checks import cached_findings_for_catalogue
+
+    food = InstrumentFactory(name="中华人民共和国食品安全法")
+    other = CatalogueFactory(department=city.dept_b, status=ReviewStatus.PUBLISHED)
+    EntryFactory(catalogue=other, instrument=food)
+    mine = CatalogueFactory(department=city.dept_a, status=ReviewStatus.DRAFT)
+    EntryFactory(catalogue=mine, instrument=InstrumentFactory())
+    assert cached_findings_for_catalogue(mine) == []
+    services.entry_create(
+        actor=users.editor_a,
+        catalogue=mine,
+        data=services.EntryData(
+            instrument=food, category="sole", lead_department=city.dept_a, provisions=[],
+            joint_departments=[], assisting_departments=[],
+        ),
+    )
+    assert [f.kind for f in cached_findings_for_catalogue(mine)] == ["multi_head"]
+    from basis.models import InstrumentStatus
+
+    services.instrument_record_status(actor=users.city_reviewer, instrument=food, to_status=InstrumentStatus.REPEALED, note="废止")
+    assert sorted(f.kind for f in cached_findings_for_catalogue(mine)) == ["multi_head", "repealed"]
