@@ -18,6 +18,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+_ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 
 
 def chromium_or_skip() -> Path:
@@ -36,10 +37,22 @@ def chromium_page(*, locale: str = "zh-CN"):
     from playwright.sync_api import sync_playwright
 
     executable = chromium_or_skip()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 800})
-            yield context.new_page()
-        finally:
-            browser.close()
+    # Playwright's sync API keeps an event loop in the test thread, so Django would refuse ORM
+    # calls made by the test while the browser is open; the live server's own thread is not
+    # affected. Allowed for the browser's lifetime only: anywhere else (manage.py check --deploy
+    # in a subprocess, say) the variable must stay unset.
+    previous = os.environ.get(_ASYNC_UNSAFE)
+    os.environ[_ASYNC_UNSAFE] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS)
+            try:
+                context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 800})
+                yield context.new_page()
+            finally:
+                browser.close()
+    finally:
+        if previous is None:
+            del os.environ[_ASYNC_UNSAFE]
+        else:
+            os.environ[_ASYNC_UNSAFE] = previous

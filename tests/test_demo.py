@@ -28,6 +28,7 @@ def _counts():
         "organisations": Organisation.objects.count(),
         "users": User.objects.count(),
         "create events": AuditEvent.objects.filter(action=AuditAction.CREATE).count(),
+        "all events": AuditEvent.objects.count(),
         "organisation history": Organisation.history.count(),
         "user history": User.history.count(),
     }

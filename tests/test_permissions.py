@@ -12,9 +12,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import Role
 from organisations.models import Organisation, OrganisationKind
 
-from .factories import OrganisationFactory
+from .factories import OrganisationFactory, UserFactory
 
 LOGIN = "login"  # an anonymous browser is sent to the login page
 # DRF answers an anonymous API call with 403, not 401: the first authentication class is the
@@ -233,9 +234,29 @@ def test_organisation_list_html_is_scoped(browser, city, users, elsewhere, role)
         assert response.status_code == 403
         return
     assert response.status_code == 200
-    linked = set(re.findall(r'<a href="/office/organisations/(\d+)/">', response.content.decode()))
-    expected = Organisation.objects.filter(code__in=VISIBLE_CODES[role])
-    assert linked == {str(pk) for pk in expected.values_list("pk", flat=True)}
+    linked = set(re.findall(r'<a href="/office/organisations/(\d+)/">([^<]+)</a>', response.content.decode()))
+    expected = Organisation.objects.filter(code__in=VISIBLE_CODES[role]).values_list("pk", "name")
+    assert linked == {(str(pk), name) for pk, name in expected}
+
+
+@pytest.mark.parametrize(
+    ("role", "place"),
+    [
+        (Role.OFFICE_REVIEWER, "dept_a"),  # a reviewer role on a department account
+        (Role.OFFICE_REVIEWER, "city_establishment"),  # the wrong office
+        (Role.ESTABLISHMENT_REVIEWER, "city_office"),
+        (Role.DEPARTMENT_EDITOR, "city_office"),  # a department role inside an office
+        (Role.DEPARTMENT_HEAD, "agency_a"),
+    ],
+)
+def test_account_whose_role_and_place_disagree_sees_nothing(api_client, city, role, place):
+    """The API does not stop an administrator from pairing a role with the wrong kind of
+    organisation; such an account must get no scope, never a wider one."""
+    api_client.force_login(UserFactory(role=role, organisation=getattr(city, place)))
+    response = api_client.get("/api/organisations/")
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+    assert api_client.get(f"/api/organisations/{city.dept_a.pk}/").status_code == 404
 
 
 def _add_departments(city, count):

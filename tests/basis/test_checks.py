@@ -129,6 +129,18 @@ def test_multi_head_not_found(city, law, b_claim):
     assert [f for f in in_city(city) if f.kind == FindingKind.MULTI_HEAD] == []
 
 
+@pytest.mark.parametrize("lead", ["itself", "principal"])
+def test_multi_head_not_between_a_department_and_its_entrusted_body(city, law, lead):
+    EntryFactory(catalogue=CatalogueFactory(department=city.dept_a), instrument=law)
+    EntryFactory(
+        catalogue=CatalogueFactory(department=city.entrusted_a),
+        instrument=law,
+        lead_department=city.entrusted_a if lead == "itself" else city.dept_a,
+    )
+
+    assert in_city(city) == []
+
+
 def test_multi_head_three_departments_pairwise(city, law):
     third = OrganisationFactory(parent=city.city, code="C-C", name="测试市生态环境局")
     a = EntryFactory(catalogue=CatalogueFactory(department=city.dept_a), instrument=law, provisions="第一条")
@@ -351,7 +363,14 @@ def test_clean_city_has_no_findings(city, law):
     b = CatalogueFactory(department=city.dept_b)
     EntryFactory(catalogue=b, instrument=traffic, category=JOINT, lead_department=city.dept_a, joint_departments=[city.dept_b])
     EntryFactory(catalogue=b, instrument=law, provisions="第三条")
-    EntryFactory(catalogue=CatalogueFactory(department=city.entrusted_a), instrument=law, subject_kind=SubjectKind.ENTRUSTED, principal=city.dept_a)
+    EntryFactory(
+        catalogue=CatalogueFactory(department=city.entrusted_a),
+        instrument=law,
+        provisions="第一条",
+        lead_department=city.dept_a,
+        subject_kind=SubjectKind.ENTRUSTED,
+        principal=city.dept_a,
+    )
     EntryFactory(catalogue=CatalogueFactory(department=city.dept_x1), instrument=law, provisions="第一条")
 
     assert in_city(city) == []
