@@ -281,3 +281,119 @@ def can_manage_instruments(user) -> bool:
 def can_set_deadline(user, jurisdiction: Organisation) -> bool:
     government = jurisdiction_of(user)
     return is_legal_affairs_office(user) and government is not None and government.pk == jurisdiction.pk
+
+
+def deadlines_visible_to(user):
+    """The submission deadlines of the user's government: those an office set for its
+    jurisdiction, or those that bind a department."""
+    from basis.models import SubmissionDeadline
+
+    department = department_of(user) if can_view_catalogues(user) else None
+    government = jurisdiction_of(user) or (department.jurisdiction if department is not None else None)
+    if government is None:
+        return SubmissionDeadline.objects.none()
+    return SubmissionDeadline.objects.filter(jurisdiction=government)
+
+
+# -- Authority breakdown ----------------------------------------------------------------------
+# Breakdowns follow the catalogues' rules: the department edits its own drafts, the competent
+# legal-affairs office decides, offices see versions once submitted. Posts, officers and their
+# records belong to a department; certificates are issued by the government whose legal-affairs
+# office is competent for the officer's department.
+
+
+def can_view_breakdowns(user) -> bool:
+    return role_of(user) in OFFICE_ROLES | DEPARTMENT_ROLES
+
+
+def breakdowns_visible_to(user):
+    from authority.models import Breakdown
+    from basis.workflow import ReviewStatus
+
+    root = scope_root(user) if can_view_breakdowns(user) else None
+    if root is None:
+        return Breakdown.objects.none()
+    queryset = Breakdown.objects.filter(department__path__startswith=root.path)
+    if role_of(user) in OFFICE_ROLES:
+        queryset = queryset.exclude(status=ReviewStatus.DRAFT)
+    return queryset
+
+
+def powers_visible_to(user):
+    from authority.models import PowerItem
+
+    return PowerItem.objects.filter(breakdown__in=breakdowns_visible_to(user))
+
+
+def is_breakdown_editor(user, breakdown) -> bool:
+    department = department_of(user)
+    return (
+        role_of(user) == Role.DEPARTMENT_EDITOR
+        and department is not None
+        and breakdown.department_id == department.pk
+    )
+
+
+def can_edit_breakdown(user, breakdown) -> bool:
+    from basis.workflow import EDITABLE_STATUSES
+
+    return is_breakdown_editor(user, breakdown) and breakdown.status in EDITABLE_STATUSES
+
+
+def can_start_breakdown(user, department: Organisation) -> bool:
+    return can_start_catalogue(user, department)
+
+
+def can_submit_breakdown(user, breakdown) -> bool:
+    department = department_of(user)
+    return department is not None and breakdown.department_id == department.pk
+
+
+def can_decide_breakdown(user, breakdown) -> bool:
+    return is_legal_affairs_office(user) and can_review_for(user, breakdown.department)
+
+
+def departments_in_scope(user) -> QuerySet[Organisation]:
+    """Enforcement departments whose posts, officers and completeness the user may see."""
+    root = scope_root(user) if can_view_breakdowns(user) else None
+    if root is None:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        path__startswith=root.path, kind=OrganisationKind.DEPARTMENT, office_function=""
+    )
+
+
+def posts_visible_to(user):
+    from authority.models import Post
+
+    root = scope_root(user) if can_view_breakdowns(user) else None
+    if root is None:
+        return Post.objects.none()
+    return Post.objects.filter(agency__path__startswith=root.path)
+
+
+def can_manage_posts(user, department: Organisation) -> bool:
+    """A department keeps the posts of its own agencies."""
+    return can_start_catalogue(user, department)
+
+
+def officers_visible_to(user):
+    from authority.models import Officer
+
+    return Officer.objects.filter(department__in=departments_in_scope(user))
+
+
+def can_manage_officers(user, department: Organisation) -> bool:
+    """Officers, their posts and training are the department's records."""
+    return can_start_catalogue(user, department)
+
+
+def can_manage_certificates(user, department: Organisation) -> bool:
+    """Exams and certificates: the legal-affairs office competent for the department."""
+    return is_legal_affairs_office(user) and can_review_for(user, department)
+
+
+def certificates_visible_to(user):
+    from authority.models import Certificate
+
+    return Certificate.objects.filter(officer__department__in=departments_in_scope(user))

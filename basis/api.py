@@ -27,6 +27,8 @@ from accounts import permissions as perms
 from accounts.api_permissions import Capability, ScopedObjectMixin
 from audit.models import AuditAction
 from audit.services import event_record
+from config.api import Pagination
+from config.pagination import CappedPaginator
 
 from . import services
 from .models import BasisCatalogue, CatalogueEntry, CatalogueEvent, LegalInstrument, Provision, ReviewComment
@@ -34,20 +36,17 @@ from .selectors import entries_with_details
 from .selectors_public import published_catalogues, published_entries_search
 from .serializers import (
     CatalogueDetailSerializer,
-    CatalogueListSerializer,
+    CatalogueDiffQuerySerializer,
+    CatalogueDiffSerializer,
+    CatalogueEntryInputSerializer,
+    CatalogueEntrySerializer,
+    CatalogueFindingSerializer,
+    CatalogueImportResultSerializer,
+    CatalogueImportSerializer,
     CatalogueSerializer,
-    CommentInputSerializer,
-    CommentSerializer,
+    CatalogueSummarySerializer,
     CompilationSerializer,
-    DeadlineSerializer,
-    DiffQuerySerializer,
-    DiffSerializer,
-    EntryInputSerializer,
-    EntrySerializer,
     ErrorSerializer,
-    FindingSerializer,
-    ImportResultSerializer,
-    ImportUploadSerializer,
     InstrumentDetailSerializer,
     InstrumentSerializer,
     InstrumentStatusRecordSerializer,
@@ -56,6 +55,10 @@ from .serializers import (
     PublicCatalogueDetailSerializer,
     PublicCatalogueSerializer,
     PublicSearchResultSerializer,
+    ReviewCommentInputSerializer,
+    ReviewCommentSerializer,
+    SubmissionDeadlineInputSerializer,
+    SubmissionDeadlineSerializer,
     TransitionSerializer,
 )
 from .workflow import ReviewStatus
@@ -87,6 +90,12 @@ class XlsxRenderer(BaseRenderer):
         if response is not None:
             response["Content-Type"] = JSON
         return JSONRenderer().render(data)
+
+
+class CappedPagination(Pagination):
+    """Pages of a search over the whole province, counted no further than the cap."""
+
+    django_paginator_class = CappedPaginator
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
@@ -181,14 +190,14 @@ class CatalogueViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.Retrieve
 
     def get_serializer_class(self):
         if self.action == "list":
-            return CatalogueListSerializer
+            return CatalogueSummarySerializer
         return CatalogueDetailSerializer if self.action == "retrieve" else CatalogueSerializer
 
     def list(self, request, *args, **kwargs):
-        from .checks import conflict_counts
+        from .checks import cached_conflict_counts
 
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        counts = conflict_counts([catalogue.pk for catalogue in page]) if page else {}
+        counts = cached_conflict_counts([catalogue.pk for catalogue in page]) if page else {}
         context = {**self.get_serializer_context(), "conflict_counts": counts}
         serializer = self.get_serializer(page, many=True, context=context)
         return self.get_paginated_response(serializer.data)
@@ -250,13 +259,13 @@ class CatalogueViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.Retrieve
 
     @extend_schema(
         methods=["GET"],
-        responses=CommentSerializer(many=True),
+        responses=ReviewCommentSerializer(many=True),
         description="Review comments on the version and on its entries, oldest first.",
     )
     @extend_schema(
         methods=["POST"],
-        request=CommentInputSerializer,
-        responses={201: CommentSerializer, **WRITE_REFUSALS},
+        request=ReviewCommentInputSerializer,
+        responses={201: ReviewCommentSerializer, **WRITE_REFUSALS},
         description="Either office comments on a version under review, or on one of its entries.",
     )
     @action(detail=True, methods=["get", "post"], filter_backends=[])
@@ -265,15 +274,15 @@ class CatalogueViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.Retrieve
         if request.method == "GET":
             comments = ReviewComment.objects.filter(catalogue=catalogue).select_related("author")
             page = self.paginate_queryset(comments.order_by("created_at", "pk"))
-            return self.get_paginated_response(CommentSerializer(page, many=True).data)
+            return self.get_paginated_response(ReviewCommentSerializer(page, many=True).data)
         perms.require(request.user, perms.can_comment_catalogue(request.user, catalogue), obj=catalogue)
-        body = CommentInputSerializer(data=request.data, context={"catalogue": catalogue})
+        body = ReviewCommentInputSerializer(data=request.data, context={"catalogue": catalogue})
         body.is_valid(raise_exception=True)
         comment = services.comment_add(actor=request.user, catalogue=catalogue, **body.validated_data)
-        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        return Response(ReviewCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        responses=FindingSerializer(many=True),
+        responses=CatalogueFindingSerializer(many=True),
         description=(
             "Cross-department findings about this version, checked as if it were its department's "
             "current one: multi-head and cross enforcement, repealed instruments, ultra vires "
@@ -282,13 +291,13 @@ class CatalogueViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.Retrieve
     )
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def findings(self, request, pk=None):
-        from .checks import findings_for_catalogue
+        from .checks import cached_findings_for_catalogue
 
-        return Response(FindingSerializer(findings_for_catalogue(self.get_object()), many=True).data)
+        return Response(CatalogueFindingSerializer(cached_findings_for_catalogue(self.get_object()), many=True).data)
 
     @extend_schema(
-        parameters=[DiffQuerySerializer],
-        responses={200: DiffSerializer, 400: INVALID, 404: NOT_FOUND},
+        parameters=[CatalogueDiffQuerySerializer],
+        responses={200: CatalogueDiffSerializer, 400: INVALID, 404: NOT_FOUND},
         description=(
             "Compare two versions of one department's catalogue: entries added, removed and "
             "changed, field by field."
@@ -299,7 +308,7 @@ class CatalogueViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.Retrieve
         from .diff import catalogue_diff
 
         catalogue = self.get_object()
-        query = DiffQuerySerializer(data=request.query_params)
+        query = CatalogueDiffQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         against_id = query.validated_data.get("against", catalogue.based_on_id)
         if against_id is None:
@@ -308,7 +317,7 @@ class CatalogueViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.Retrieve
         others = self.get_queryset().filter(department_id=catalogue.department_id).exclude(pk=catalogue.pk)
         against = perms.get_visible_or_404(request.user, others, pk=against_id)
         old, new = sorted([against, catalogue], key=lambda c: c.version)
-        return Response(DiffSerializer(catalogue_diff(old, new)).data)
+        return Response(CatalogueDiffSerializer(catalogue_diff(old, new)).data)
 
     @extend_schema(
         responses=OrganisationRefSerializer(many=True),
@@ -325,11 +334,11 @@ class CatalogueViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.Retrieve
     # -- Spreadsheets
 
     @extend_schema(
-        request={"multipart/form-data": ImportUploadSerializer},
+        request={"multipart/form-data": CatalogueImportSerializer},
         responses={
-            200: ImportResultSerializer,
+            200: CatalogueImportResultSerializer,
             400: OpenApiResponse(
-                ImportResultSerializer,
+                CatalogueImportResultSerializer,
                 description=(
                     "Confirmed with errors: the result, nothing saved. (A file refused as a whole "
                     "answers {\"file\": [reason]} instead.)"
@@ -351,7 +360,7 @@ class CatalogueViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.Retrieve
 
         catalogue = self.get_object()
         perms.require(request.user, perms.is_catalogue_editor(request.user, catalogue), obj=catalogue)
-        upload = ImportUploadSerializer(data=request.data)
+        upload = CatalogueImportSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         try:
             preview = parse_catalogue_upload(upload.validated_data["file"], department=catalogue.department)
@@ -366,13 +375,13 @@ class CatalogueViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.Retrieve
             "imported": None,
         }
         if not upload.validated_data["confirm"]:
-            return Response(ImportResultSerializer(result).data)
+            return Response(CatalogueImportResultSerializer(result).data)
         try:
             result["imported"] = import_confirm(actor=request.user, catalogue=catalogue, preview=preview)
         except ImportRefused as error:
             result["detail"] = str(error)
-            return Response(ImportResultSerializer(result).data, status=status.HTTP_400_BAD_REQUEST)
-        return Response(ImportResultSerializer(result).data)
+            return Response(CatalogueImportResultSerializer(result).data, status=status.HTTP_400_BAD_REQUEST)
+        return Response(CatalogueImportResultSerializer(result).data)
 
     @extend_schema(
         responses={(200, XLSX): OpenApiTypes.BINARY, (403, JSON): ErrorSerializer, (404, JSON): ErrorSerializer},
@@ -404,20 +413,20 @@ ENTRY_PATH_PARAMETER = OpenApiParameter(
     retrieve=extend_schema(parameters=[CATALOGUE_PATH_PARAMETER, ENTRY_PATH_PARAMETER], description="One entry."),
     create=extend_schema(
         parameters=[CATALOGUE_PATH_PARAMETER],
-        request=EntryInputSerializer,
-        responses={201: EntrySerializer, **WRITE_REFUSALS},
+        request=CatalogueEntryInputSerializer,
+        responses={201: CatalogueEntrySerializer, **WRITE_REFUSALS},
         description="The department's editor adds an entry to a draft or returned version.",
     ),
     update=extend_schema(
         parameters=[CATALOGUE_PATH_PARAMETER, ENTRY_PATH_PARAMETER],
-        request=EntryInputSerializer,
-        responses={200: EntrySerializer, **WRITE_REFUSALS},
+        request=CatalogueEntryInputSerializer,
+        responses={200: CatalogueEntrySerializer, **WRITE_REFUSALS},
         description="Replace an entry of a draft or returned version.",
     ),
     partial_update=extend_schema(
         parameters=[CATALOGUE_PATH_PARAMETER, ENTRY_PATH_PARAMETER],
-        request=EntryInputSerializer,
-        responses={200: EntrySerializer, **WRITE_REFUSALS},
+        request=CatalogueEntryInputSerializer,
+        responses={200: CatalogueEntrySerializer, **WRITE_REFUSALS},
         description="Change some fields of an entry; the others keep their values.",
     ),
     destroy=extend_schema(
@@ -434,7 +443,7 @@ class EntryViewSet(ScopedObjectMixin, viewsets.ModelViewSet):
     lookup_url_kwarg = "entry_id"
     lookup_value_regex = "[0-9]+"
     filter_backends = []
-    serializer_class = EntrySerializer
+    serializer_class = CatalogueEntrySerializer
 
     @cached_property
     def catalogue(self) -> BasisCatalogue:
@@ -455,13 +464,13 @@ class EntryViewSet(ScopedObjectMixin, viewsets.ModelViewSet):
     def _require_editor(self):
         perms.require(self.request.user, perms.is_catalogue_editor(self.request.user, self.catalogue), obj=self.catalogue)
 
-    def _input(self, entry=None, partial=False) -> EntryInputSerializer:
-        body = EntryInputSerializer(entry, data=self.request.data, partial=partial, context=self.get_serializer_context())
+    def _input(self, entry=None, partial=False) -> CatalogueEntryInputSerializer:
+        body = CatalogueEntryInputSerializer(entry, data=self.request.data, partial=partial, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         return body
 
     def _present(self, entry, code=status.HTTP_200_OK) -> Response:
-        return Response(EntrySerializer(self.get_queryset().get(pk=entry.pk)).data, status=code)
+        return Response(CatalogueEntrySerializer(self.get_queryset().get(pk=entry.pk)).data, status=code)
 
     def create(self, request, *args, **kwargs):
         self._require_editor()
@@ -491,7 +500,8 @@ class EntryViewSet(ScopedObjectMixin, viewsets.ModelViewSet):
         description="The submission deadlines of the caller's government, newest first: the first is the one in force."
     ),
     create=extend_schema(
-        responses={201: DeadlineSerializer, 400: INVALID, 403: REFUSED},
+        request=SubmissionDeadlineInputSerializer,
+        responses={201: SubmissionDeadlineSerializer, 400: INVALID, 403: REFUSED},
         description=(
             "The legal-affairs office sets the submission deadline of its jurisdiction. Late "
             "submissions are accepted and marked."
@@ -501,7 +511,7 @@ class EntryViewSet(ScopedObjectMixin, viewsets.ModelViewSet):
 class DeadlineViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     permission_classes = [Capability]
     capability = staticmethod(perms.can_view_catalogues)
-    serializer_class = DeadlineSerializer
+    serializer_class = SubmissionDeadlineSerializer
     filter_backends = []
 
     def get_queryset(self):
@@ -510,10 +520,10 @@ class DeadlineViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.G
     def create(self, request, *args, **kwargs):
         government = perms.jurisdiction_of(request.user)
         perms.require(request.user, government is not None and perms.can_set_deadline(request.user, government))
-        body = DeadlineSerializer(data=request.data)
+        body = SubmissionDeadlineInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         deadline = services.deadline_set(actor=request.user, jurisdiction=government, **body.validated_data)
-        return Response(DeadlineSerializer(deadline).data, status=status.HTTP_201_CREATED)
+        return Response(SubmissionDeadlineSerializer(deadline).data, status=status.HTTP_201_CREATED)
 
 
 class CatalogueFilter(django_filters.FilterSet):
@@ -623,11 +633,15 @@ class PublicEntryFilter(django_filters.FilterSet):
                 ),
             )
         ],
-        description="Search the entries of published catalogues. No login needed.",
+        description=(
+            "Search the entries of published catalogues. No login needed. The count stops at "
+            "1,001: a common word matches more entries than anyone pages through."
+        ),
     )
 )
 class PublicEntryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [AllowAny]
+    pagination_class = CappedPagination
     serializer_class = PublicSearchResultSerializer
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
     filterset_class = PublicEntryFilter
@@ -635,7 +649,6 @@ class PublicEntryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return (
             published_entries_search(self.request.query_params.get("q", ""))
-            .select_related("lead_department", "principal", "catalogue__department")
+            .select_related("lead_department", "principal")
             .prefetch_related("joint_departments", "assisting_departments")
-            .order_by("catalogue__department__path", "position", "pk")
         )

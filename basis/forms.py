@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation, OrganisationKind, SubjectKind
 
-from .models import CatalogueEntry, LegalInstrument, ManagementCategory, Provision
-from .numbering import parse_provisions, provision_label
+from .models import CatalogueEntry, LegalInstrument, ManagementCategory
+from .selectors import ProvisionTextError, provisions_from_text
 from .services import EntryData
 
 
@@ -65,28 +65,13 @@ class EntryForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         instrument = cleaned.get("instrument")
-        text = cleaned.get("provisions", "").strip()
         cleaned["provision_objects"] = []
-        if instrument and text:
+        if instrument:
             try:
-                refs = parse_provisions(text)
-            except ValueError:
-                self.add_error("provisions", _("Write provisions as 第十条 or 第十二条第二款, separated by 、."))
-                return cleaned
-            found = []
-            for article, paragraph, item in refs:
-                provision = Provision.objects.filter(
-                    instrument=instrument, article=article, paragraph=paragraph or 0, item=item or 0
-                ).first()
-                if provision is None:
-                    self.add_error(
-                        "provisions",
-                        _("%(instrument)s has no %(label)s in the registry.")
-                        % {"instrument": instrument.name, "label": provision_label(article, paragraph, item)},
-                    )
-                else:
-                    found.append(provision)
-            cleaned["provision_objects"] = found
+                cleaned["provision_objects"] = provisions_from_text(instrument, cleaned.get("provisions", ""))
+            except ProvisionTextError as error:
+                for message in error.messages:
+                    self.add_error("provisions", message)
         attachment = cleaned.get("attachment")
         if attachment:
             problem = attachment_problem(attachment)

@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from organisations.models import Organisation
 
-from .models import BasisCatalogue, CatalogueEntry
+from .models import BasisCatalogue, CatalogueEntry, LegalInstrument, Provision
 from .workflow import ReviewStatus
 
 # The versions that speak for a department towards the others: everything it has handed to the
@@ -74,3 +74,42 @@ def entries_with_details(catalogue_ids: Iterable[int]) -> QuerySet[CatalogueEntr
         .prefetch_related("provisions", "joint_departments", "assisting_departments")
         .order_by("catalogue_id", "position", "id")
     )
+
+
+class ProvisionTextError(ValueError):
+    """Provision references that cannot be read or are not in the registry; ``messages`` says
+    which and why, for the user."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("; ".join(str(m) for m in messages))
+        self.messages = messages
+
+
+def provisions_from_text(instrument: LegalInstrument, text: str) -> list[Provision]:
+    """The registry's provisions named in ``text`` ("第十条、第十二条第二款"), in one query.
+    Shared by the entry form and the API so that both accept and refuse the same text."""
+    from django.utils.translation import gettext as _
+
+    from .numbering import parse_provisions, provision_label
+
+    text = text.strip()
+    if not text:
+        return []
+    try:
+        references = parse_provisions(text)
+    except ValueError:
+        raise ProvisionTextError([_("Write provisions as 第十条 or 第十二条第二款, separated by 、.")]) from None
+    wanted = [(article, paragraph or 0, item or 0) for article, paragraph, item in references]
+    known = {
+        (p.article, p.paragraph, p.item): p
+        for p in Provision.objects.filter(instrument=instrument, article__in={w[0] for w in wanted})
+    }
+    missing = [
+        _("%(instrument)s has no %(label)s in the registry.")
+        % {"instrument": instrument.name, "label": provision_label(*position)}
+        for position in wanted
+        if position not in known
+    ]
+    if missing:
+        raise ProvisionTextError(missing)
+    return list(dict.fromkeys(known[position] for position in wanted))

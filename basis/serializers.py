@@ -20,7 +20,7 @@ from .models import (
     ReviewComment,
     SubmissionDeadline,
 )
-from .numbering import parse_provisions, provision_label
+from .selectors import ProvisionTextError, provisions_from_text
 from .services import EntryData
 
 # -- References -------------------------------------------------------------------------------
@@ -83,7 +83,7 @@ class InstrumentStatusResultSerializer(serializers.Serializer):
 # -- Entries ----------------------------------------------------------------------------------
 
 
-class EntrySerializer(serializers.ModelSerializer):
+class CatalogueEntrySerializer(serializers.ModelSerializer):
     instrument_name = serializers.CharField(source="instrument.name", read_only=True)
     provisions = ProvisionSerializer(many=True, read_only=True)
     provisions_text = serializers.SerializerMethodField(help_text="The provisions as text, e.g. 第十条、第十二条第二款.")
@@ -104,7 +104,7 @@ class EntrySerializer(serializers.ModelSerializer):
         return "、".join(p.label for p in entry.provisions.all())
 
 
-class EntryInputSerializer(serializers.Serializer):
+class CatalogueEntryInputSerializer(serializers.Serializer):
     """An entry as the department writes it. Provisions go either as ids (``provisions``) or as
     text (``provisions_text``); neither means the whole instrument. On PATCH, what is left out
     keeps its value (the provisions too, which must then belong to the instrument)."""
@@ -201,30 +201,10 @@ class EntryInputSerializer(serializers.Serializer):
         return values
 
     def _provisions_from_text(self, instrument, text: str) -> list[Provision]:
-        text = text.strip()
-        if not text:
-            return []
         try:
-            references = parse_provisions(text)
-        except ValueError:
-            raise serializers.ValidationError(
-                {"provisions_text": _("Write provisions as 第十条 or 第十二条第二款, separated by 、.")}
-            ) from None
-        wanted = [(article, paragraph or 0, item or 0) for article, paragraph, item in references]
-        articles = {article for article, _paragraph, _item in wanted}
-        known = {
-            (p.article, p.paragraph, p.item): p
-            for p in Provision.objects.filter(instrument=instrument, article__in=articles)
-        }
-        missing = [
-            _("%(instrument)s has no %(label)s in the registry.")
-            % {"instrument": instrument.name, "label": provision_label(*position)}
-            for position in wanted
-            if position not in known
-        ]
-        if missing:
-            raise serializers.ValidationError({"provisions_text": missing})
-        return list(dict.fromkeys(known[position] for position in wanted))
+            return provisions_from_text(instrument, text)
+        except ProvisionTextError as error:
+            raise serializers.ValidationError({"provisions_text": error.messages}) from None
 
     def _provisions_from_ids(self, instrument, ids: list[int]) -> list[Provision]:
         found = {p.pk: p for p in Provision.objects.filter(pk__in=ids).select_related("instrument")}
@@ -276,7 +256,7 @@ class CatalogueSerializer(serializers.ModelSerializer):
         ]
 
 
-class CatalogueListSerializer(CatalogueSerializer):
+class CatalogueSummarySerializer(CatalogueSerializer):
     """A row of the department's versions or of the office's review queue."""
 
     entry_count = serializers.IntegerField(read_only=True)
@@ -303,7 +283,7 @@ class CatalogueEventSerializer(serializers.ModelSerializer):
 
 
 class CatalogueDetailSerializer(CatalogueSerializer):
-    entries = EntrySerializer(many=True, read_only=True)
+    entries = CatalogueEntrySerializer(many=True, read_only=True)
     events = CatalogueEventSerializer(many=True, read_only=True, help_text="The workflow history, oldest first.")
     deadline = serializers.SerializerMethodField(help_text="The submission deadline in force for the department.")
 
@@ -325,7 +305,7 @@ class TransitionSerializer(serializers.Serializer):
 # -- Review -----------------------------------------------------------------------------------
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class ReviewCommentSerializer(serializers.ModelSerializer):
     author_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -336,7 +316,7 @@ class CommentSerializer(serializers.ModelSerializer):
         return str(comment.author)
 
 
-class CommentInputSerializer(serializers.Serializer):
+class ReviewCommentInputSerializer(serializers.Serializer):
     body = serializers.CharField()
     entry = serializers.PrimaryKeyRelatedField(
         queryset=CatalogueEntry.objects.none(),
@@ -352,7 +332,7 @@ class CommentInputSerializer(serializers.Serializer):
             self.fields["entry"].queryset = catalogue.entries.all()
 
 
-class FindingSerializer(serializers.Serializer):
+class CatalogueFindingSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=FindingKind.choices)
     kind_label = serializers.CharField()
     message = serializers.CharField(help_text="The finding in a sentence, in the request's language.")
@@ -373,21 +353,21 @@ class FieldChangeSerializer(serializers.Serializer):
 
 
 class EntryChangeSerializer(serializers.Serializer):
-    old = EntrySerializer()
-    new = EntrySerializer()
+    old = CatalogueEntrySerializer()
+    new = CatalogueEntrySerializer()
     changes = FieldChangeSerializer(many=True)
 
 
-class DiffSerializer(serializers.Serializer):
+class CatalogueDiffSerializer(serializers.Serializer):
     old = CatalogueSerializer(help_text="The older of the two versions.")
     new = CatalogueSerializer()
-    added = EntrySerializer(many=True)
-    removed = EntrySerializer(many=True)
+    added = CatalogueEntrySerializer(many=True)
+    removed = CatalogueEntrySerializer(many=True)
     changed = EntryChangeSerializer(many=True)
     unchanged = serializers.IntegerField(help_text="How many entries are the same in both.")
 
 
-class DiffQuerySerializer(serializers.Serializer):
+class CatalogueDiffQuerySerializer(serializers.Serializer):
     against = serializers.IntegerField(
         required=False,
         help_text="Id of another version of the same department's catalogue; defaults to the one this is based on.",
@@ -397,7 +377,7 @@ class DiffQuerySerializer(serializers.Serializer):
 # -- Spreadsheets -----------------------------------------------------------------------------
 
 
-class ImportUploadSerializer(serializers.Serializer):
+class CatalogueImportSerializer(serializers.Serializer):
     file = serializers.FileField(help_text=".xlsx or .csv in the shape of the export (Chinese column headers).")
     confirm = serializers.BooleanField(
         default=False, help_text="Save the entries if the file has no errors (replaces the draft's entries)."
@@ -410,7 +390,7 @@ class RowErrorSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-class ImportResultSerializer(serializers.Serializer):
+class CatalogueImportResultSerializer(serializers.Serializer):
     file_name = serializers.CharField()
     rows = serializers.IntegerField(help_text="How many rows are valid.")
     errors = RowErrorSerializer(many=True)
@@ -423,13 +403,18 @@ class ImportResultSerializer(serializers.Serializer):
 # -- Deadlines and the compilation ------------------------------------------------------------
 
 
-class DeadlineSerializer(serializers.ModelSerializer):
+class SubmissionDeadlineSerializer(serializers.ModelSerializer):
     jurisdiction = OrganisationRefSerializer(read_only=True)
 
     class Meta:
         model = SubmissionDeadline
         fields = ["id", "jurisdiction", "due_at", "note", "created_at"]
-        read_only_fields = ["id", "jurisdiction", "created_at"]
+
+
+class SubmissionDeadlineInputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SubmissionDeadline
+        fields = ["due_at", "note"]
 
 
 class CompilationSerializer(CatalogueSerializer):

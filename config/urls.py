@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.views import UserViewSet
 from audit.views import AuditEventViewSet
+from authority.api import BreakdownViewSet, CertificateViewSet, OfficerViewSet, PostViewSet, PowerViewSet
 from basis.api import (
     CatalogueViewSet,
     CompilationViewSet,
@@ -22,6 +23,11 @@ router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("users", UserViewSet, basename="user")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
+router.register("authority/breakdowns", BreakdownViewSet, basename="breakdown")
+router.register(r"authority/breakdowns/(?P<breakdown_pk>[0-9]+)/powers", PowerViewSet, basename="breakdown-power")
+router.register("authority/posts", PostViewSet, basename="post")
+router.register("authority/officers", OfficerViewSet, basename="officer")
+router.register("authority/certificates", CertificateViewSet, basename="certificate")
 router.register("basis/instruments", InstrumentViewSet, basename="instrument")
 router.register("basis/catalogues", CatalogueViewSet, basename="catalogue")
 router.register(r"basis/catalogues/(?P<catalogue_pk>[0-9]+)/entries", EntryViewSet, basename="catalogue-entry")
@@ -37,6 +43,7 @@ urlpatterns = [
     path("office/organisations/", include("organisations.urls")),
     path("office/audit/", include("audit.urls")),
     path("office/basis/", include("basis.urls")),
+    path("office/authority/", include("authority.urls")),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include(router.urls)),
