@@ -8,9 +8,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from accounts import permissions as perms
-from accounts.selectors import password_expired_q
 from accounts.models import Role, User
-from accounts.selectors import locked_usernames
+from accounts.selectors import locked_usernames, password_expired_q
 from audit.models import AuditAction, AuditEvent
 
 
@@ -25,12 +24,35 @@ def _awaiting(user) -> list[dict]:
     if role == Role.SYSTEM_ADMIN:
         expired = User.objects.filter(is_active=True).filter(password_expired_q()).count()
         items.append({"label": _("Accounts that must change their password"), "count": expired, "url": "accounts:user_list"})
+    if perms.can_view_catalogues(user):
+        items.extend(_catalogue_items(user))
     if role == Role.AUDIT_ADMIN:
         denied = AuditEvent.objects.filter(
             action__in=[AuditAction.PERMISSION_DENIED, AuditAction.LOCKOUT, AuditAction.LOGIN_FAILED]
         ).count()
         items.append({"label": _("Denials and failed logins on record"), "count": denied, "url": "audit:list"})
     return items
+
+
+def _catalogue_items(user) -> list[dict]:
+    from basis.workflow import ReviewStatus
+
+    visible = perms.catalogues_visible_to(user)
+    government = perms.jurisdiction_of(user)
+    if government is not None:
+        mine = visible.filter(department__jurisdiction=government)
+        return [
+            {"label": _("Catalogues awaiting review"), "url": "basis:catalogue_list",
+             "count": mine.filter(status__in=[ReviewStatus.SUBMITTED, ReviewStatus.UNDER_REVIEW]).count()},
+            {"label": _("Approved catalogues awaiting publication"), "url": "basis:catalogue_list",
+             "count": mine.filter(status=ReviewStatus.APPROVED).count()},
+        ]
+    return [
+        {"label": _("Catalogue versions to complete or fix"), "url": "basis:catalogue_list",
+         "count": visible.filter(status__in=[ReviewStatus.DRAFT, ReviewStatus.RETURNED]).count()},
+        {"label": _("Catalogues flagged for revision"), "url": "basis:catalogue_list",
+         "count": visible.filter(needs_revision=True).exclude(status=ReviewStatus.SUPERSEDED).count()},
+    ]
 
 
 @login_required

@@ -209,3 +209,21 @@ def test_cached_findings_follow_every_change(users, city):
 
     services.instrument_record_status(actor=users.city_reviewer, instrument=food, to_status=InstrumentStatus.REPEALED, note="废止")
     assert sorted(f.kind for f in cached_findings_for_catalogue(mine)) == ["multi_head", "repealed"]
+
+
+def test_home_page_lists_what_awaits_each_user(users, city):
+    CatalogueFactory(department=city.dept_a, status=ReviewStatus.SUBMITTED)
+    CatalogueFactory(department=city.dept_x1, status=ReviewStatus.SUBMITTED)  # the county's to review
+    CatalogueFactory(department=city.dept_b, status=ReviewStatus.RETURNED)
+
+    def awaiting(user):
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        client.force_login(user)
+        client.post("/i18n/setlang/", {"language": "en"})
+        response = client.get("/office/")
+        return {str(item["label"]): item["count"] for item in response.context["awaiting"]}
+
+    assert awaiting(users.city_reviewer)["Catalogues awaiting review"] == 1
+    assert awaiting(users.county_reviewer)["Catalogues awaiting review"] == 1
+    assert awaiting(users.editor_b)["Catalogue versions to complete or fix"] == 1
+    assert awaiting(users.editor_a)["Catalogue versions to complete or fix"] == 0
