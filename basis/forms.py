@@ -82,19 +82,7 @@ class EntryForm(forms.Form):
         return cleaned
 
     def entry_data(self) -> EntryData:
-        data = self.cleaned_data
-        return EntryData(
-            instrument=data["instrument"],
-            category=data["category"],
-            lead_department=data["lead_department"],
-            provisions=data["provision_objects"],
-            joint_departments=list(data["joint_departments"]),
-            assisting_departments=list(data["assisting_departments"]),
-            rights_and_duties=data["rights_and_duties"],
-            subject_kind=data["subject_kind"],
-            principal=data["principal"],
-            attachment=data.get("attachment") or None,
-        )
+        return EntryData.from_cleaned(self.cleaned_data)
 
 
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024

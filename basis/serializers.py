@@ -228,18 +228,7 @@ class CatalogueEntryInputSerializer(serializers.Serializer):
             raise serializers.ValidationError({"provisions": foreign})
 
     def entry_data(self) -> EntryData:
-        data = self.validated_data
-        return EntryData(
-            instrument=data["instrument"],
-            category=data["category"],
-            lead_department=data["lead_department"],
-            provisions=data["provision_objects"],
-            joint_departments=list(data["joint_departments"]),
-            assisting_departments=list(data["assisting_departments"]),
-            rights_and_duties=data["rights_and_duties"],
-            subject_kind=data["subject_kind"],
-            principal=data["principal"],
-        )
+        return EntryData.from_cleaned(self.validated_data)
 
 
 # -- Catalogues -------------------------------------------------------------------------------

@@ -133,6 +133,23 @@ class EntryData:
     # The electronic text of the instrument as the department holds it; None keeps what is there.
     attachment: object | None = None
 
+    @classmethod
+    def from_cleaned(cls, data: dict) -> "EntryData":
+        """From a form's cleaned_data or a serializer's validated_data (the same field names,
+        with the provisions already resolved under ``provision_objects``)."""
+        return cls(
+            instrument=data["instrument"],
+            category=data["category"],
+            lead_department=data["lead_department"],
+            provisions=data["provision_objects"],
+            joint_departments=list(data["joint_departments"]),
+            assisting_departments=list(data["assisting_departments"]),
+            rights_and_duties=data["rights_and_duties"],
+            subject_kind=data["subject_kind"],
+            principal=data["principal"],
+            attachment=data.get("attachment") or None,
+        )
+
 
 def _lock_editable(actor, catalogue: BasisCatalogue) -> BasisCatalogue:
     catalogue = BasisCatalogue.objects.select_for_update().get(pk=catalogue.pk)
