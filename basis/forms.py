@@ -135,3 +135,32 @@ class DeadlineForm(forms.Form):
         label=_("due at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
     note = forms.CharField(label=_("note"), required=False)
+
+
+class InstrumentForm(forms.ModelForm):
+    articles = forms.IntegerField(
+        label=_("number of articles"),
+        min_value=0,
+        max_value=2000,
+        required=False,
+        help_text=_("Articles 1 to this number are added as provisions that entries and powers can cite."),
+    )
+
+    class Meta:
+        model = LegalInstrument
+        fields = [
+            "code", "name", "level", "issuing_organ", "document_number", "promulgated_on", "effective_on",
+            "full_text", "attachment", "source",
+        ]
+        widgets = {
+            "promulgated_on": forms.DateInput(attrs={"type": "date"}),
+            "effective_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def clean_attachment(self):
+        attachment = self.cleaned_data.get("attachment")
+        if attachment and hasattr(attachment, "size") and not getattr(attachment, "_committed", False):
+            problem = attachment_problem(attachment)
+            if problem:
+                raise forms.ValidationError(problem)
+        return attachment

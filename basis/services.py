@@ -27,6 +27,7 @@ from .models import (
     InstrumentStatusChange,
     LegalInstrument,
     ManagementCategory,
+    Provision,
     ReviewComment,
     SubmissionDeadline,
 )
@@ -438,6 +439,33 @@ def instrument_record_status(
     )
     transaction.on_commit(lambda: [_notify_department(pk, reason=reason) for pk in ids])
     return len(ids)
+
+
+INSTRUMENT_FIELDS = (
+    "code", "name", "level", "issuing_organ", "document_number", "promulgated_on", "effective_on",
+    "full_text", "attachment", "source",
+)
+
+
+@guarded(lambda actor, **_: (perms.can_manage_instruments(actor), None))
+def instrument_save(*, actor, instrument: LegalInstrument | None = None, articles: int = 0, **fields) -> LegalInstrument:
+    """Add an instrument to the registry, or correct its description, and make sure its articles
+    1..``articles`` exist as provisions. Status changes go through instrument_record_status."""
+    unknown = set(fields) - set(INSTRUMENT_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    creating = instrument is None
+    instrument = LegalInstrument() if creating else LegalInstrument.objects.select_for_update().get(pk=instrument.pk)
+    for field, value in fields.items():
+        setattr(instrument, field, value)
+    instrument.full_clean()
+    instrument.save()
+    existing = set(instrument.provisions.filter(paragraph=0, item=0).values_list("article", flat=True))
+    Provision.objects.bulk_create(
+        [Provision(instrument=instrument, article=n) for n in range(1, articles + 1) if n not in existing]
+    )
+    event_record(action=AuditAction.CREATE if creating else AuditAction.UPDATE, actor=actor, obj=instrument)
+    return instrument
 
 
 @guarded(lambda actor, *, jurisdiction, **_: (perms.can_set_deadline(actor, jurisdiction), jurisdiction))

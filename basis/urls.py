@@ -19,6 +19,9 @@ urlpatterns = [
     path("catalogues/<int:pk>/diff/", views.catalogue_diff, name="catalogue_diff"),
     path("compilation/", views.compilation, name="compilation"),
     path("instruments/", views.instrument_list, name="instrument_list"),
+    path("instruments/new/", views.instrument_edit, name="instrument_create"),
+    path("instruments/<int:pk>/", views.instrument_detail, name="instrument_detail"),
+    path("instruments/<int:pk>/edit/", views.instrument_edit, name="instrument_edit"),
     path("instruments/<int:pk>/amend/", views.instrument_amend, name="instrument_amend"),
     path("deadline/", views.deadline_edit, name="deadline"),
 ]

@@ -23,7 +23,7 @@ from audit.services import event_record
 from organisations.models import Organisation
 
 from . import services
-from .forms import AmendmentForm, CommentForm, DeadlineForm, EntryForm, ReturnForm, UploadForm
+from .forms import AmendmentForm, CommentForm, DeadlineForm, EntryForm, InstrumentForm, ReturnForm, UploadForm
 from .models import BasisCatalogue, LegalInstrument, ManagementCategory, ReviewComment
 from .workflow import ReviewStatus, Transition, WorkflowError, allowed_transitions
 
@@ -388,6 +388,34 @@ def instrument_list(request):
         {"page": page, "q": query, "level": level, "levels": InstrumentLevel.choices,
          "can_manage": perms.can_manage_instruments(request.user)},
     )
+
+
+@login_required
+def instrument_detail(request, pk: int):
+    perms.require(request.user, perms.can_view_catalogues(request.user))
+    instrument = perms.get_visible_or_404(request.user, LegalInstrument.objects.all(), pk=pk)
+    provisions = Paginator(instrument.provisions.all(), 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "basis/instrument_detail.html",
+        {"instrument": instrument, "page": provisions, "can_manage": perms.can_manage_instruments(request.user),
+         "changes": instrument.status_changes.select_related("recorded_by")},
+    )
+
+
+@login_required
+def instrument_edit(request, pk: int | None = None):
+    perms.require(request.user, perms.can_manage_instruments(request.user))
+    instrument = perms.get_visible_or_404(request.user, LegalInstrument.objects.all(), pk=pk) if pk else None
+    form = InstrumentForm(request.POST or None, request.FILES or None, instance=instrument)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in InstrumentForm.Meta.fields}
+        saved = services.instrument_save(
+            actor=request.user, instrument=instrument, articles=form.cleaned_data.get("articles") or 0, **data
+        )
+        messages.success(request, _("Saved."))
+        return redirect("basis:instrument_detail", pk=saved.pk)
+    return render(request, "basis/instrument_form.html", {"form": form, "instrument": instrument})
 
 
 @login_required

@@ -227,3 +227,22 @@ def test_home_page_lists_what_awaits_each_user(users, city):
     assert awaiting(users.county_reviewer)["Catalogues awaiting review"] == 1
     assert awaiting(users.editor_b)["Catalogue versions to complete or fix"] == 1
     assert awaiting(users.editor_a)["Catalogue versions to complete or fix"] == 0
+
+
+def test_office_adds_an_instrument_with_its_articles(users, city):
+    from basis.models import LegalInstrument
+
+    office = Client()
+    office.force_login(users.city_reviewer)
+    response = office.post("/office/basis/instruments/new/", {
+        "code": "LR-GS-001", "name": "甘肃省食品小作坊小经营店小摊点管理条例", "level": "local_regulation",
+        "issuing_organ": "甘肃省人民代表大会常务委员会", "articles": 5,
+    })
+    assert response.status_code == 302
+    instrument = LegalInstrument.objects.get(code="LR-GS-001")
+    assert list(instrument.provisions.values_list("article", flat=True)) == [1, 2, 3, 4, 5]
+    assert "第五条" in office.get(f"/office/basis/instruments/{instrument.pk}/").content.decode()
+    editor = Client()
+    editor.force_login(users.editor_a)
+    assert editor.get("/office/basis/instruments/new/").status_code == 403
+    assert editor.get(f"/office/basis/instruments/{instrument.pk}/").status_code == 200
