@@ -75,8 +75,12 @@ def _log_tail(worker) -> str:
 
 
 @pytest.fixture
-def broker_app(broker_url):
-    """A Celery app that talks to Redis, unlike the eager one the test settings configure."""
+def broker_app(broker_url, monkeypatch):
+    """A Celery app that talks to Redis, unlike the eager one the test settings configure.
+    Celery reads CELERY_BROKER_URL and CELERY_RESULT_BACKEND from the environment before the
+    app's own arguments (CI exports them), so they are pointed at the worker's Redis too."""
+    monkeypatch.setenv("CELERY_BROKER_URL", broker_url)
+    monkeypatch.setenv("CELERY_RESULT_BACKEND", broker_url)
     with Celery("lecrs-test-client", broker=broker_url, backend=broker_url, set_as_current=False) as app:
         yield app
 
@@ -137,6 +141,8 @@ def test_status_page_is_for_the_system_and_security_admins(login, users, role, s
 def test_status_page_reports_an_unreachable_broker(login, users, settings, monkeypatch):
     dead = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     settings.CELERY_BROKER_URL = dead
+    monkeypatch.setenv("CELERY_BROKER_URL", dead)  # Celery prefers the environment to its arguments
+    monkeypatch.setenv("CELERY_RESULT_BACKEND", dead)
     with Celery("lecrs-test-dead", broker=dead, backend=dead, set_as_current=False) as app:
         monkeypatch.setattr("config.celery.app", app)
         response = login(users.secadmin).get("/office/status/")
