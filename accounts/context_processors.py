@@ -11,6 +11,7 @@ _ENTRIES = (
     ("basis:catalogue_list", _("Basis catalogues"), perms.can_view_catalogues),
     ("basis:instrument_list", _("Legal instruments"), perms.can_view_catalogues),
     ("basis:compilation", _("Compilation"), perms.can_use_office_functions),
+    ("authority:index", _("Authority breakdown"), perms.can_view_breakdowns),
     ("organisations:list", _("Organisations"), perms.can_view_organisations),
     ("accounts:user_list", _("Accounts"), perms.can_view_users),
     ("audit:list", _("Audit trail"), perms.can_view_audit),

@@ -59,10 +59,17 @@ def _catalogue_items(user) -> list[dict]:
 def home(request):
     user = request.user
     root = perms.scope_root(user)
+    from authority.selectors import certificates_expiring_for
+
     return render(
         request,
         "home.html",
-        {"awaiting": _awaiting(user), "scope_root": root, "role_label": user.get_role_display()},
+        {
+            "awaiting": _awaiting(user),
+            "scope_root": root,
+            "role_label": user.get_role_display(),
+            "expiring_certificates": certificates_expiring_for(user)[:50],
+        },
     )
 
 

@@ -9,4 +9,6 @@ urlpatterns = [
     path("catalogues/", views.catalogue_index, name="catalogue_index"),
     path("catalogues/search/", views.catalogue_search, name="catalogue_search"),
     path("departments/<str:code>/catalogue/", views.department_catalogue, name="department_catalogue"),
+    path("verify/", views.certificate_verify, name="certificate_verify"),
+    path("verify/<str:number>/", views.certificate_verify_number, name="certificate_verify_number"),
 ]

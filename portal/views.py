@@ -64,3 +64,54 @@ def department_catalogue(request, code: str):
         .first()
     )
     return render(request, "portal/department_catalogue.html", {"department": department, "catalogue": catalogue})
+
+
+# -- Certificate verification -----------------------------------------------------------------
+# What the public may learn from a certificate number: its status, the holder's name, department,
+# area and kinds of enforcement, and until when. Nothing else, and only a few lookups a minute
+# per address; there is no list of certificates or officers anywhere public.
+
+import re  # noqa: E402
+
+from django.views.decorators.cache import never_cache  # noqa: E402
+
+from authority import ratelimit  # noqa: E402
+from authority.selectors import certificate_for_verification  # noqa: E402
+
+_CERTIFICATE_NUMBER = re.compile(r"^[0-9A-Za-z\-]{1,32}$")
+
+
+def _verification(request, number: str):
+    number = number.strip()
+    if not ratelimit.take(request):
+        response = render(
+            request,
+            "portal/certificate_verify.html",
+            {"number": number, "limited": True},
+            status=429,
+        )
+        response["Retry-After"] = str(ratelimit.VERIFY_WINDOW_SECONDS)
+        return response
+    result = certificate_for_verification(number) if _CERTIFICATE_NUMBER.match(number) else None
+    response = render(
+        request,
+        "portal/certificate_verify.html",
+        {"number": number, "result": result, "searched": True},
+        status=200 if result else 404,
+    )
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@never_cache
+def certificate_verify(request):
+    number = request.GET.get("number", "")
+    if not number.strip():
+        return render(request, "portal/certificate_verify.html", {"number": ""})
+    return _verification(request, number)
+
+
+@never_cache
+def certificate_verify_number(request, number: str):
+    """The page the QR code on a certificate opens."""
+    return _verification(request, number)

@@ -222,6 +222,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audit.tasks.purge_expired_events",
         "schedule": timedelta(days=1),
     },
+    "authority-mark-expired-certificates": {
+        "task": "authority.tasks.mark_expired_certificates",
+        "schedule": timedelta(days=1),
+    },
 }
 
 # Audit events are kept at least 180 days; the purge job never deletes younger rows, whatever

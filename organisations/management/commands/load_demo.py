@@ -32,6 +32,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         data = json.loads(DATA.read_text(encoding="utf-8"))
         call_command("load_instruments", stdout=self.stdout)
+        call_command("load_authority_reference", stdout=self.stdout)
         with transaction.atomic():
             created_orgs = self._load_tree(data["organisations"], parent=None)
             created_users = self._load_users(data["users"])

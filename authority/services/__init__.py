@@ -1,0 +1,42 @@
+"""Writes to the authority breakdown, split by subject: the breakdown (versions, powers, posts,
+procedures) and officers with their certificates."""
+
+from ._guard import AuthorityError, guarded
+from .breakdown import (
+    TRANSITION_SERVICES,
+    PowerData,
+    StepData,
+    breakdown_approve,
+    breakdown_publish,
+    breakdown_return,
+    breakdown_start,
+    breakdown_start_review,
+    breakdown_submit,
+    current_catalogue_instruments,
+    post_create,
+    post_update,
+    power_assign,
+    power_create,
+    power_delete,
+    power_unassign,
+    power_update,
+    powers_import,
+    procedure_replace,
+)
+from .officers import (
+    VALIDITY_YEARS,
+    add_years,
+    certificate_issue,
+    certificate_reinstate,
+    certificate_renew,
+    certificate_revoke,
+    certificate_suspend,
+    certificates_mark_expired,
+    exam_record,
+    officer_create,
+    officer_place,
+    officer_remove_from_post,
+    training_record,
+)
+
+__all__ = [name for name in dir() if not name.startswith("_")]
