@@ -206,6 +206,16 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# The cache holds the verification rate limits and the cached conflict checks. Set CACHE_URL to a
+# Redis URL wherever several processes serve the site, so they share one budget and one cache.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
+        if os.environ.get("CACHE_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # Celery: eager when no broker is configured, so the embedded default runs jobs in-process.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or None)
