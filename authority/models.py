@@ -19,79 +19,64 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from basis.models import Provision
-from basis.workflow import OPEN_STATUSES, ReviewStatus
+from basis.workflow import OPEN_STATUSES, ReviewedVersion, ReviewStatus
 from organisations.models import Organisation
 
 # -- Reference data ---------------------------------------------------------------------------
 
 
-class PowerKind(models.Model):
+class ReferenceEntry(models.Model):
+    """Reference data with a stable code, loaded from authority/data/reference.json."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PowerKind(ReferenceEntry):
     """A kind of power (职权类型): the provincial ten plus those the plan itself names."""
 
-    code = models.CharField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=50)
-    order = models.PositiveIntegerField(_("order"), default=0)
-    source = models.CharField(_("source"), max_length=200, blank=True)
-
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(ReferenceEntry.Meta):
         verbose_name = _("power kind")
         verbose_name_plural = _("power kinds")
-        ordering = ["order", "code"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
-class ProcedureStage(models.Model):
+class ProcedureStage(ReferenceEntry):
     """A stage of an internal procedure (立案, 调查取证, 审理 …)."""
-
-    code = models.CharField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=50)
-    order = models.PositiveIntegerField(_("order"), default=0)
-    source = models.CharField(_("source"), max_length=200, blank=True)
 
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(ReferenceEntry.Meta):
         verbose_name = _("procedure stage")
         verbose_name_plural = _("procedure stages")
-        ordering = ["order", "code"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 # -- The breakdown ----------------------------------------------------------------------------
 
 
-class Breakdown(models.Model):
+class Breakdown(ReviewedVersion):
     """One version of one department's breakdown of powers. Like a basis catalogue, a published
     version is never edited; the next version is made from it and supersedes it."""
 
     department = models.ForeignKey(
         Organisation, verbose_name=_("department"), on_delete=models.PROTECT, related_name="breakdowns"
     )
-    version = models.PositiveIntegerField(_("version"))
-    status = models.CharField(
-        _("status"), max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT, db_index=True
-    )
-    based_on = models.ForeignKey(
-        "self", verbose_name=_("based on"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    comment = models.TextField(_("review comment"), blank=True)
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(ReviewedVersion.Meta):
         verbose_name = _("authority breakdown")
         verbose_name_plural = _("authority breakdowns")
-        ordering = ["department__path", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["department", "version"], name="breakdown_unique_version"),
             models.UniqueConstraint(
@@ -100,9 +85,6 @@ class Breakdown(models.Model):
                 name="breakdown_one_open_version",
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.department.name} v{self.version}"
 
 
 class BreakdownEvent(models.Model):

@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from organisations.models import Organisation, SubjectKind
 
-from .workflow import OPEN_STATUSES, ReviewStatus
+from .workflow import OPEN_STATUSES, ReviewedVersion, ReviewStatus
 
 
 class InstrumentLevel(models.TextChoices):
@@ -132,35 +132,22 @@ class SubmissionDeadline(models.Model):
         ordering = ["-due_at"]
 
 
-class BasisCatalogue(models.Model):
+class BasisCatalogue(ReviewedVersion):
     """One version of one department's catalogue. A published version is never edited: the
     next version is a new row, made from it, that supersedes it when published."""
 
     department = models.ForeignKey(
         Organisation, verbose_name=_("department"), on_delete=models.PROTECT, related_name="catalogues"
     )
-    version = models.PositiveIntegerField(_("version"))
-    status = models.CharField(
-        _("status"), max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT, db_index=True
-    )
-    based_on = models.ForeignKey(
-        "self", verbose_name=_("based on"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    comment = models.TextField(_("review comment"), blank=True)
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     is_late = models.BooleanField(_("submitted late"), default=False)
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     needs_revision = models.BooleanField(_("needs revision"), default=False)
     revision_reason = models.TextField(_("why a revision is needed"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(ReviewedVersion.Meta):
         verbose_name = _("basis catalogue")
         verbose_name_plural = _("basis catalogues")
-        ordering = ["department__path", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["department", "version"], name="catalogue_unique_version"),
             # At most one version in the works per department.
@@ -170,9 +157,6 @@ class BasisCatalogue(models.Model):
                 name="catalogue_one_open_version",
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.department.name} v{self.version}"
 
 
 class ManagementCategory(models.TextChoices):

@@ -81,3 +81,29 @@ def check_transition(name: str, status: str) -> str:
             }
         )
     return rule.target
+
+
+class ReviewedVersion(models.Model):
+    """One version of a department's reviewed record (a basis catalogue, a breakdown of powers):
+    the fields the workflow reads and writes. Subclasses add the department (with their own
+    related name), their content and their constraints."""
+
+    version = models.PositiveIntegerField(_("version"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT, db_index=True
+    )
+    based_on = models.ForeignKey(
+        "self", verbose_name=_("based on"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    comment = models.TextField(_("review comment"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["department__path", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.department.name} v{self.version}"
