@@ -208,7 +208,11 @@ class ProcedureStep(models.Model):
     def time_limit_label(self) -> str:
         if self.time_limit is None:
             return ""
-        return f"{self.time_limit} {self.get_time_unit_display()}"
+        labels = {
+            TimeUnit.WORKING_DAYS: _("%(n)d working days"),
+            TimeUnit.CALENDAR_DAYS: _("%(n)d calendar days"),
+        }
+        return str(labels[self.time_unit]) % {"n": self.time_limit}
 
 
 # -- Officers and certificates ----------------------------------------------------------------
@@ -353,6 +357,14 @@ class CertificateEvent(models.Model):
     certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     action = models.CharField(max_length=16)
+    ACTION_LABELS = {
+        "issue": _("Issue"),
+        "renew": _("Renew"),
+        "suspend": _("Suspend"),
+        "reinstate": _("Reinstate"),
+        "revoke": _("Revoke"),
+        "expire": _("Expired"),
+    }
     from_status = models.CharField(max_length=16, choices=CertificateStatus.choices, blank=True)
     to_status = models.CharField(max_length=16, choices=CertificateStatus.choices)
     reason = models.TextField(blank=True)
@@ -360,3 +372,7 @@ class CertificateEvent(models.Model):
 
     class Meta:
         ordering = ["occurred_at", "id"]
+
+    @property
+    def action_label(self) -> str:
+        return str(self.ACTION_LABELS.get(self.action, self.action))
