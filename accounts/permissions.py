@@ -10,13 +10,17 @@ The ``is_superuser`` and ``is_staff`` flags grant nothing: MLPS level 3 separate
 security and audit administrators (三员分立), so no account may hold every power.
 """
 
+import functools
+
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import (
     ALLOWED_CHILDREN,
+    GOVERNMENT_KINDS,
     REVIEWING_GOVERNMENT_KINDS,
     OfficeFunction,
     Organisation,
@@ -196,6 +200,29 @@ def require(user, allowed: bool, *, obj: Model | None = None, reason: str = "") 
 
         denial_record(actor=user, obj=obj, reason=reason or _("role not permitted"))
         raise PermissionDenied(reason)
+
+
+def guarded(check, reason=None):
+    """Decorate a write service: check the actor before the service's transaction opens, then
+    run the service atomically.
+
+    A denial written inside the transaction would be rolled back together with it, taking the
+    record of the refused attempt along; checked first, it stays on record. ``check(actor,
+    **kwargs)`` returns (allowed, the object the attempt was on). State checks stay inside the
+    transaction, on the locked row."""
+
+    def decorate(service):
+        atomic_service = transaction.atomic(service)
+
+        @functools.wraps(service)
+        def run(*, actor, **kwargs):
+            allowed, obj = check(actor, **kwargs)
+            require(actor, allowed, obj=obj, reason=reason or _("not permitted for this record"))
+            return atomic_service(actor=actor, **kwargs)
+
+        return run
+
+    return decorate
 
 
 def get_visible_or_404(user, visible: QuerySet, **lookup):
@@ -397,3 +424,79 @@ def certificates_visible_to(user):
     from authority.models import Certificate
 
     return Certificate.objects.filter(officer__department__in=departments_in_scope(user))
+
+
+# -- Responsibilities, supporting rules, disclosure ---------------------------------------------
+
+
+def responsibility_sets_visible_to(user):
+    """Like breakdowns: the department its own, offices their scope once submitted."""
+    from basis.workflow import ReviewStatus
+    from responsibility.models import ResponsibilitySet
+
+    root = scope_root(user) if can_view_breakdowns(user) else None
+    if root is None:
+        return ResponsibilitySet.objects.none()
+    queryset = ResponsibilitySet.objects.filter(department__path__startswith=root.path)
+    if role_of(user) in OFFICE_ROLES:
+        queryset = queryset.exclude(status=ReviewStatus.DRAFT)
+    return queryset
+
+
+def is_responsibility_editor(user, responsibility_set) -> bool:
+    return is_breakdown_editor(user, responsibility_set)
+
+
+def can_edit_responsibility_set(user, responsibility_set) -> bool:
+    from basis.workflow import EDITABLE_STATUSES
+
+    return is_responsibility_editor(user, responsibility_set) and responsibility_set.status in EDITABLE_STATUSES
+
+
+def can_start_responsibility_set(user, department: Organisation) -> bool:
+    return can_start_catalogue(user, department)
+
+
+def can_submit_responsibility_set(user, responsibility_set) -> bool:
+    return can_submit_breakdown(user, responsibility_set)
+
+
+def can_decide_responsibility_set(user, responsibility_set) -> bool:
+    return can_decide_breakdown(user, responsibility_set)
+
+
+def supporting_rules_visible_to(user):
+    from responsibility.models import SupportingRule
+
+    return SupportingRule.objects.filter(department__in=departments_in_scope(user))
+
+
+def can_manage_supporting_rules(user, department: Organisation) -> bool:
+    """The register is the department's own record."""
+    return can_start_catalogue(user, department)
+
+
+def disclosure_documents_visible_to(user):
+    """Documents of organisations in the user's scope, every status (the back office follows
+    queued and failed renders; the public sees ready ones only, through the portal)."""
+    from responsibility.models import DisclosureDocument
+
+    root = scope_root(user) if can_view_breakdowns(user) else None
+    if root is None:
+        return DisclosureDocument.objects.none()
+    return DisclosureDocument.objects.filter(organisation__path__startswith=root.path)
+
+
+def can_render_disclosure(user, organisation: Organisation) -> bool:
+    """Ask for (or retry) a render: the department for its own documents, a legal-affairs office
+    for any department or government it reviews (the compilation is the office's)."""
+    if organisation.kind in GOVERNMENT_KINDS:
+        government = jurisdiction_of(user)
+        return (
+            is_legal_affairs_office(user)
+            and government is not None
+            and organisation.path.startswith(government.path)
+        )
+    return can_start_catalogue(user, organisation) or (
+        is_legal_affairs_office(user) and can_review_for(user, organisation)
+    )

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from basis.models import Provision
-from basis.workflow import OPEN_STATUSES, ReviewedVersion, ReviewStatus
+from basis.workflow import OPEN_STATUSES, ReviewedVersion, ReviewEvent
 from organisations.models import Organisation
 
 # -- Reference data ---------------------------------------------------------------------------
@@ -87,18 +87,13 @@ class Breakdown(ReviewedVersion):
         ]
 
 
-class BreakdownEvent(models.Model):
-    """One workflow transition of a breakdown: who, from what, to what, when, why."""
+class BreakdownEvent(ReviewEvent):
+    """One workflow transition of a breakdown."""
 
     breakdown = models.ForeignKey(Breakdown, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    from_status = models.CharField(max_length=16, choices=ReviewStatus.choices, blank=True)
-    to_status = models.CharField(max_length=16, choices=ReviewStatus.choices)
-    comment = models.TextField(blank=True)
-    occurred_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["occurred_at", "id"]
+    class Meta(ReviewEvent.Meta):
+        pass
 
 
 class PowerItem(models.Model):

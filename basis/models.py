@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from organisations.models import Organisation, SubjectKind
 
-from .workflow import OPEN_STATUSES, ReviewedVersion, ReviewStatus
+from .workflow import OPEN_STATUSES, ReviewedVersion, ReviewEvent
 
 
 class InstrumentLevel(models.TextChoices):
@@ -229,15 +229,10 @@ class ReviewComment(models.Model):
         ordering = ["created_at"]
 
 
-class CatalogueEvent(models.Model):
-    """One workflow transition: who moved the catalogue from what to what, when, and why."""
+class CatalogueEvent(ReviewEvent):
+    """One workflow transition of a catalogue."""
 
     catalogue = models.ForeignKey(BasisCatalogue, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    from_status = models.CharField(max_length=16, choices=ReviewStatus.choices, blank=True)
-    to_status = models.CharField(max_length=16, choices=ReviewStatus.choices)
-    comment = models.TextField(blank=True)
-    occurred_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["occurred_at", "id"]
+    class Meta(ReviewEvent.Meta):
+        pass

@@ -2,7 +2,6 @@
 
 from django.db.models import Q, QuerySet
 
-from organisations.models import Organisation
 
 from .models import BasisCatalogue, CatalogueEntry, LegalInstrument
 from .workflow import ReviewStatus

@@ -2,7 +2,6 @@
 changes state in one transaction, records the audit event, and schedules side effects (mail)
 after the commit."""
 
-import functools
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -11,10 +10,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from accounts import permissions as perms
+from accounts.permissions import guarded
 from audit.models import AuditAction
 from audit.services import event_record
 from organisations.models import Organisation, SubjectKind
@@ -31,29 +30,8 @@ from .models import (
     ReviewComment,
     SubmissionDeadline,
 )
-from .workflow import OPEN_STATUSES, ReviewStatus, Transition, WorkflowError, check_transition
-
-
-def guarded(check):
-    """Check the actor before the service's transaction opens, then run the service atomically.
-
-    A denial written inside the transaction would be rolled back together with it, taking the
-    record of the refused attempt along; checked first, it stays on record. ``check(actor,
-    **kwargs)`` returns (allowed, the object the attempt was on). State checks stay inside the
-    transaction, on the locked row."""
-
-    def decorate(service):
-        atomic_service = transaction.atomic(service)
-
-        @functools.wraps(service)
-        def run(*, actor, **kwargs):
-            allowed, obj = check(actor, **kwargs)
-            _require(allowed, actor, obj)
-            return atomic_service(actor=actor, **kwargs)
-
-        return run
-
-    return decorate
+from . import workflow
+from .workflow import OPEN_STATUSES, ReviewStatus, Transition, WorkflowError
 
 
 def _editor_check(actor, *, catalogue=None, entry=None, **_kwargs):
@@ -66,10 +44,6 @@ def _check_with(predicate):
         return predicate(actor, catalogue), catalogue
 
     return check
-
-
-def _require(allowed: bool, user, obj=None, reason: str = "") -> None:
-    perms.require(user, allowed, obj=obj, reason=reason or gettext_lazy("not permitted for this catalogue"))
 
 
 # -- Versions ---------------------------------------------------------------------------------
@@ -266,29 +240,6 @@ def entries_replace(*, actor, catalogue: BasisCatalogue, rows: list[EntryData]) 
 # -- Transitions ------------------------------------------------------------------------------
 
 
-def _advance(*, actor, catalogue: BasisCatalogue, transition: str) -> tuple[BasisCatalogue, str]:
-    """Lock the row and check its current state (the actor was checked by @guarded); the caller
-    saves via _record."""
-    catalogue = BasisCatalogue.objects.select_for_update().get(pk=catalogue.pk)
-    source = catalogue.status
-    catalogue.status = check_transition(transition, source)
-    return catalogue, source
-
-
-def _record(actor, catalogue, source, comment="", fields=()):
-    catalogue.save(update_fields=["status", "updated_at", *fields])
-    CatalogueEvent.objects.create(
-        catalogue=catalogue, actor=actor, from_status=source, to_status=catalogue.status, comment=comment
-    )
-    event_record(
-        action=AuditAction.TRANSITION,
-        actor=actor,
-        obj=catalogue,
-        detail={"from": source, "to": catalogue.status},
-        message=comment,
-    )
-
-
 def deadline_for_government(government: Organisation) -> SubmissionDeadline | None:
     """The deadline in force for a jurisdiction: the one the office set last."""
     return SubmissionDeadline.objects.filter(jurisdiction=government).order_by("-created_at", "-pk").first()
@@ -302,9 +253,7 @@ def deadline_for(department: Organisation) -> SubmissionDeadline | None:
 
 @guarded(_check_with(perms.can_submit_catalogue))
 def catalogue_submit(*, actor, catalogue: BasisCatalogue) -> BasisCatalogue:
-    catalogue, source = _advance(
-        actor=actor, catalogue=catalogue, transition=Transition.SUBMIT
-    )
+    catalogue, source = workflow.advance(catalogue, Transition.SUBMIT)
     if not catalogue.entries.exists():
         raise WorkflowError(_("An empty catalogue cannot be submitted."))
     now = timezone.now()
@@ -312,30 +261,26 @@ def catalogue_submit(*, actor, catalogue: BasisCatalogue) -> BasisCatalogue:
     catalogue.submitted_at = now
     # Late submissions are accepted, and marked.
     catalogue.is_late = deadline is not None and now > deadline.due_at
-    _record(actor, catalogue, source, fields=("submitted_at", "is_late"))
+    workflow.record(actor, catalogue, source, fields=("submitted_at", "is_late"))
     transaction.on_commit(lambda: _notify_reviewers(catalogue.pk))
     return catalogue
 
 
 @guarded(_check_with(perms.can_decide_catalogue))
 def catalogue_start_review(*, actor, catalogue: BasisCatalogue) -> BasisCatalogue:
-    catalogue, source = _advance(
-        actor=actor, catalogue=catalogue, transition=Transition.START_REVIEW
-    )
-    _record(actor, catalogue, source)
+    catalogue, source = workflow.advance(catalogue, Transition.START_REVIEW)
+    workflow.record(actor, catalogue, source)
     return catalogue
 
 
 @guarded(_check_with(perms.can_decide_catalogue))
 def catalogue_return(*, actor, catalogue: BasisCatalogue, comment: str) -> BasisCatalogue:
-    catalogue, source = _advance(
-        actor=actor, catalogue=catalogue, transition=Transition.RETURN
-    )
+    catalogue, source = workflow.advance(catalogue, Transition.RETURN)
     has_entry_comments = catalogue.comments.filter(entry__isnull=False, created_at__gte=_review_started(catalogue)).exists()
     if not comment.strip() and not has_entry_comments:
         raise WorkflowError(_("Say why the catalogue is returned: add a comment on it or on an entry."))
     catalogue.comment = comment
-    _record(actor, catalogue, source, comment=comment, fields=("comment",))
+    workflow.record(actor, catalogue, source, comment=comment, fields=("comment",))
     transaction.on_commit(lambda: _notify_department(catalogue.pk))
     return catalogue
 
@@ -347,32 +292,16 @@ def _review_started(catalogue: BasisCatalogue):
 
 @guarded(_check_with(perms.can_decide_catalogue))
 def catalogue_approve(*, actor, catalogue: BasisCatalogue, comment: str = "") -> BasisCatalogue:
-    catalogue, source = _advance(
-        actor=actor, catalogue=catalogue, transition=Transition.APPROVE
-    )
-    _record(actor, catalogue, source, comment=comment)
+    catalogue, source = workflow.advance(catalogue, Transition.APPROVE)
+    workflow.record(actor, catalogue, source, comment=comment)
     return catalogue
 
 
 @guarded(_check_with(perms.can_decide_catalogue))
 def catalogue_publish(*, actor, catalogue: BasisCatalogue) -> BasisCatalogue:
-    catalogue, source = _advance(
-        actor=actor, catalogue=catalogue, transition=Transition.PUBLISH
-    )
-    previous = list(
-        BasisCatalogue.objects.select_for_update().filter(
-            department_id=catalogue.department_id, status=ReviewStatus.PUBLISHED
-        )
-    )
-    for old in previous:
-        old_status = old.status
-        old.status = ReviewStatus.SUPERSEDED
-        with translation.override(settings.LANGUAGE_CODE):
-            note = _("Superseded by version %(v)d") % {"v": catalogue.version}
-        _record(actor, old, old_status, comment=note)
-    catalogue.published_at = timezone.now()
+    catalogue, source = workflow.advance(catalogue, Transition.PUBLISH)
     catalogue.needs_revision = False
-    _record(actor, catalogue, source, fields=("published_at", "needs_revision"))
+    workflow.publish(actor, catalogue, source, fields=("needs_revision",))
     transaction.on_commit(lambda: _notify_department(catalogue.pk))
     return catalogue
 

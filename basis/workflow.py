@@ -1,17 +1,28 @@
-"""The review workflow shared by every reviewed record (catalogues here; power items and
-responsibilities reuse it): draft → submitted → under review → returned or approved → published,
-and a published version superseded by the next one.
+"""The review workflow shared by every reviewed record (basis catalogues, authority breakdowns,
+responsibility sets): draft → submitted → under review → returned or approved → published, and a
+published version superseded by the next one.
 
-One table says which transition goes from which states to which; services call ``advance`` for
-each transition, which locks the row, checks the current state and writes the new one.
+One table says which transition goes from which states to which. Each app's services check the
+actor, then call ``advance`` (lock the row, check the current state, set the new one), do what
+is particular to them, and finish with ``record`` (or ``publish``, which also supersedes the
+previous published version): the row is saved, an event row and an audit event are written.
+Anything that must follow a publication (the disclosure documents) listens to
+``version_published``, which is sent once the transaction has committed.
 """
 
+import functools
 from dataclasses import dataclass
 
-from django.db import models
+from django.conf import settings
+from django.db import models, transaction
+from django.dispatch import Signal
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from config.api import DomainError
+
+# Sent after commit with ``sender`` = the version's model and ``version`` = the published row.
+version_published = Signal()
 
 
 class ReviewStatus(models.TextChoices):
@@ -81,6 +92,63 @@ def check_transition(name: str, status: str) -> str:
             }
         )
     return rule.target
+
+
+def advance(version, transition: str):
+    """Lock ``version``'s row and move it by ``transition``; returns (the locked row with its new
+    status, unsaved, and the status it came from). WorkflowError if the state forbids it."""
+    locked = type(version).objects.select_for_update().select_related("department").get(pk=version.pk)
+    source = locked.status
+    locked.status = check_transition(transition, source)
+    return locked, source
+
+
+def record(actor, version, source: str, *, comment: str = "", fields=()) -> None:
+    """Save the transition made by ``advance`` and put it on record: an event row of the
+    version's own history and an audit event."""
+    from audit.models import AuditAction
+    from audit.services import event_record
+
+    version.save(update_fields=["status", "updated_at", *fields])
+    version.events.create(actor=actor, from_status=source, to_status=version.status, comment=comment)
+    event_record(
+        action=AuditAction.TRANSITION,
+        actor=actor,
+        obj=version,
+        detail={"from": source, "to": version.status},
+        message=comment,
+    )
+
+
+def publish(actor, version, source: str, *, fields=()) -> None:
+    """Record the publication of ``version`` (already advanced to PUBLISHED): the department's
+    previous published version is superseded, and ``version_published`` goes out after commit."""
+    model = type(version)
+    for old in model.objects.select_for_update().filter(
+        department_id=version.department_id, status=ReviewStatus.PUBLISHED
+    ).exclude(pk=version.pk):
+        with translation.override(settings.LANGUAGE_CODE):
+            note = str(_("Superseded by version %(v)d")) % {"v": version.version}
+        old_status, old.status = old.status, ReviewStatus.SUPERSEDED
+        record(actor, old, old_status, comment=note)
+    version.published_at = timezone.now()
+    record(actor, version, source, fields=("published_at", *fields))
+    transaction.on_commit(functools.partial(version_published.send, sender=model, version=version))
+
+
+class ReviewEvent(models.Model):
+    """One workflow transition of a version: who moved it from what to what, when, and why.
+    Subclasses add the foreign key to their version with ``related_name="events"``."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    from_status = models.CharField(max_length=16, choices=ReviewStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=ReviewStatus.choices)
+    comment = models.TextField(blank=True)
+    occurred_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["occurred_at", "id"]
 
 
 class ReviewedVersion(models.Model):

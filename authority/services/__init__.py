@@ -1,7 +1,9 @@
 """Writes to the authority breakdown, split by subject: the breakdown (versions, powers, posts,
 procedures) and officers with their certificates."""
 
-from ._guard import AuthorityError, guarded
+from accounts.permissions import guarded
+
+from ._guard import AuthorityError
 from .breakdown import (
     TRANSITION_SERVICES,
     PowerData,

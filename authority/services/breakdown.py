@@ -4,16 +4,17 @@ department's posts."""
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Max
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions as perms
+from accounts.permissions import guarded
 from audit.models import AuditAction
 from audit.services import event_record
+from basis import workflow
 from basis.models import BasisCatalogue, LegalInstrument, Provision
-from basis.workflow import OPEN_STATUSES, ReviewStatus, Transition, check_transition
+from basis.workflow import OPEN_STATUSES, ReviewStatus, Transition
 from organisations.models import Organisation, OrganisationKind
 
 from ..models import (
@@ -28,7 +29,7 @@ from ..models import (
     ProcedureStep,
     TimeUnit,
 )
-from ._guard import AuthorityError, guarded
+from ._guard import AuthorityError
 
 # -- Versions ---------------------------------------------------------------------------------
 
@@ -76,27 +77,6 @@ def _copy_powers(source: Breakdown, target: Breakdown) -> None:
         )
 
 
-def _advance(breakdown: Breakdown, transition: str) -> tuple[Breakdown, str]:
-    breakdown = Breakdown.objects.select_for_update().select_related("department").get(pk=breakdown.pk)
-    source = breakdown.status
-    breakdown.status = check_transition(transition, source)
-    return breakdown, source
-
-
-def _record(actor, breakdown: Breakdown, source: str, comment: str = "", fields=()) -> None:
-    breakdown.save(update_fields=["status", "updated_at", *fields])
-    BreakdownEvent.objects.create(
-        breakdown=breakdown, actor=actor, from_status=source, to_status=breakdown.status, comment=comment
-    )
-    event_record(
-        action=AuditAction.TRANSITION,
-        actor=actor,
-        obj=breakdown,
-        detail={"from": source, "to": breakdown.status},
-        message=comment,
-    )
-
-
 def _check_with(predicate):
     def check(actor, *, breakdown, **_kwargs):
         return predicate(actor, breakdown), breakdown
@@ -106,50 +86,42 @@ def _check_with(predicate):
 
 @guarded(_check_with(perms.can_submit_breakdown))
 def breakdown_submit(*, actor, breakdown: Breakdown) -> Breakdown:
-    breakdown, source = _advance(breakdown, Transition.SUBMIT)
+    breakdown, source = workflow.advance(breakdown, Transition.SUBMIT)
     if not breakdown.powers.exists():
         raise AuthorityError(_("An empty breakdown cannot be submitted."))
     breakdown.submitted_at = timezone.now()
-    _record(actor, breakdown, source, fields=("submitted_at",))
+    workflow.record(actor, breakdown, source, fields=("submitted_at",))
     return breakdown
 
 
 @guarded(_check_with(perms.can_decide_breakdown))
 def breakdown_start_review(*, actor, breakdown: Breakdown) -> Breakdown:
-    breakdown, source = _advance(breakdown, Transition.START_REVIEW)
-    _record(actor, breakdown, source)
+    breakdown, source = workflow.advance(breakdown, Transition.START_REVIEW)
+    workflow.record(actor, breakdown, source)
     return breakdown
 
 
 @guarded(_check_with(perms.can_decide_breakdown))
 def breakdown_return(*, actor, breakdown: Breakdown, comment: str) -> Breakdown:
-    breakdown, source = _advance(breakdown, Transition.RETURN)
+    breakdown, source = workflow.advance(breakdown, Transition.RETURN)
     if not comment.strip():
         raise AuthorityError(_("Say why the breakdown is returned."))
     breakdown.comment = comment.strip()
-    _record(actor, breakdown, source, comment=breakdown.comment, fields=("comment",))
+    workflow.record(actor, breakdown, source, comment=breakdown.comment, fields=("comment",))
     return breakdown
 
 
 @guarded(_check_with(perms.can_decide_breakdown))
 def breakdown_approve(*, actor, breakdown: Breakdown, comment: str = "") -> Breakdown:
-    breakdown, source = _advance(breakdown, Transition.APPROVE)
-    _record(actor, breakdown, source, comment=comment)
+    breakdown, source = workflow.advance(breakdown, Transition.APPROVE)
+    workflow.record(actor, breakdown, source, comment=comment)
     return breakdown
 
 
 @guarded(_check_with(perms.can_decide_breakdown))
 def breakdown_publish(*, actor, breakdown: Breakdown) -> Breakdown:
-    breakdown, source = _advance(breakdown, Transition.PUBLISH)
-    for old in Breakdown.objects.select_for_update().filter(
-        department_id=breakdown.department_id, status=ReviewStatus.PUBLISHED
-    ):
-        with translation.override(settings.LANGUAGE_CODE):
-            note = _("Superseded by version %(v)d") % {"v": breakdown.version}
-        old_status, old.status = old.status, ReviewStatus.SUPERSEDED
-        _record(actor, old, old_status, comment=note)
-    breakdown.published_at = timezone.now()
-    _record(actor, breakdown, source, fields=("published_at",))
+    breakdown, source = workflow.advance(breakdown, Transition.PUBLISH)
+    workflow.publish(actor, breakdown, source)
     return breakdown
 
 

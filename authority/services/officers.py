@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts import permissions as perms
+from accounts.permissions import guarded
 from audit.models import AuditAction
 from audit.services import event_record
 from organisations.models import Organisation
@@ -28,7 +29,7 @@ from ..models import (
     TrainingKind,
     TrainingRecord,
 )
-from ._guard import AuthorityError, guarded
+from ._guard import AuthorityError
 
 VALIDITY_YEARS = 5
 

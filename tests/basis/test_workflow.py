@@ -135,6 +135,29 @@ def test_publish_supersedes_the_previous_published_version(city, users):
     assert BasisCatalogue.objects.filter(department=city.dept_a, status=S.PUBLISHED).get() == v2
 
 
+def test_publication_is_announced_once_after_commit(city, users, django_capture_on_commit_callbacks):
+    """What follows a publication (the disclosure documents) hears of it only once the
+    publication has committed, and once."""
+    from basis.workflow import version_published
+
+    heard = []
+
+    def receiver(sender, version, **kwargs):
+        heard.append((sender, version.pk, version.status))
+
+    version_published.connect(receiver)
+    try:
+        catalogue = catalogue_in(city.dept_a, S.APPROVED)
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            services.catalogue_publish(actor=users.city_reviewer, catalogue=catalogue)
+        assert heard == []
+        for callback in callbacks:
+            callback()
+        assert heard == [(BasisCatalogue, catalogue.pk, S.PUBLISHED)]
+    finally:
+        version_published.disconnect(receiver)
+
+
 def test_submitting_an_empty_catalogue_is_refused(city, users):
     catalogue = CatalogueFactory(department=city.dept_a, status=S.DRAFT)
 
