@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from basis.numbering import parse_chinese_number
-from basis.spreadsheets.importing import _csv_rows, _xlsx_rows  # the basis import's guarded readers
+from basis.spreadsheets.importing import csv_rows, xlsx_rows
 from basis.upload_guard import XLSX, UploadRefused, inspect_upload
 from organisations.models import Organisation, OrganisationKind
 
@@ -63,7 +63,7 @@ class PowerImport:
 def parse_powers_upload(uploaded_file, *, breakdown: Breakdown) -> PowerImport:
     """Read and check every row; saves nothing. ``UploadRefused`` if the file as a whole is."""
     upload = inspect_upload(uploaded_file)
-    lines = _xlsx_rows(upload.data) if upload.kind == XLSX else _csv_rows(upload.text)
+    lines = xlsx_rows(upload.data) if upload.kind == XLSX else csv_rows(upload.text)
     return _Reader(breakdown).run(lines)
 
 

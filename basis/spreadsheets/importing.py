@@ -130,14 +130,17 @@ def parse_catalogue_upload(uploaded_file, *, department: Organisation) -> Import
     ``UploadRefused`` when the file as a whole is refused; row-level problems are in
     ``preview.errors``. Saves nothing."""
     upload = inspect_upload(uploaded_file)
-    lines = _xlsx_rows(upload.data) if upload.kind == XLSX else _csv_rows(upload.text)
+    lines = xlsx_rows(upload.data) if upload.kind == XLSX else csv_rows(upload.text)
     sheet = _Sheet.read(lines)
     preview = _Validator(department, sheet).run()
     preview.file_name = upload.name
     return preview
 
 
-def _xlsx_rows(data: bytes):
+def xlsx_rows(data: bytes):
+    """The first worksheet's rows as lists of cell texts, read within the upload guard's limits
+    (refuses a damaged workbook and XML entity tricks with a message for the user). Shared by
+    every spreadsheet import."""
     damaged = _("The workbook could not be read; it may be damaged. Open it in Excel and save it again.")
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
@@ -163,7 +166,8 @@ def _xlsx_rows(data: bytes):
         workbook.close()
 
 
-def _csv_rows(text: str):
+def csv_rows(text: str):
+    """A decoded CSV (comma or tab separated) as lists of cell texts, like ``xlsx_rows``."""
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     try:
