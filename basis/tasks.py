@@ -38,3 +38,28 @@ def notify_catalogue_change(catalogue_id: int, audience: str, reason: str = "") 
         }
         body = "\n\n".join(filter(None, [subject, reason, catalogue.comment]))
     return send_mail(subject, body, None, addresses)
+
+
+PREVIEW_DIR = "import-previews"
+
+
+@shared_task
+def purge_stale_import_previews(max_age_hours: int = 24) -> int:
+    """Delete import previews nobody confirmed. A preview lives between the check and the confirm
+    of one import; the session that holds its token ends after 30 idle minutes, so a day-old
+    preview can no longer be confirmed by anyone."""
+    from datetime import timedelta
+
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    if not default_storage.exists(PREVIEW_DIR):
+        return 0
+    cutoff = timezone.now() - timedelta(hours=max_age_hours)
+    removed = 0
+    for name in default_storage.listdir(PREVIEW_DIR)[1]:
+        path = f"{PREVIEW_DIR}/{name}"
+        if default_storage.get_modified_time(path) < cutoff:
+            default_storage.delete(path)
+            removed += 1
+    return removed

@@ -238,7 +238,9 @@ _PREVIEW_KEY = "basis_import_preview_%d"
 
 
 def _preview_path(token: str) -> str:
-    return f"import-previews/{token}.json"
+    from .tasks import PREVIEW_DIR  # purged when stale by basis.tasks.purge_stale_import_previews
+
+    return f"{PREVIEW_DIR}/{token}.json"
 
 
 def _preview_store(request, key: str, preview) -> None:

@@ -236,6 +236,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "authority.tasks.mark_expired_certificates",
         "schedule": timedelta(days=1),
     },
+    "basis-purge-stale-import-previews": {
+        "task": "basis.tasks.purge_stale_import_previews",
+        "schedule": timedelta(hours=6),
+    },
 }
 
 # Audit events are kept at least 180 days; the purge job never deletes younger rows, whatever
