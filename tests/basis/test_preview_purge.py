@@ -10,6 +10,8 @@ from basis.tasks import PREVIEW_DIR, purge_stale_import_previews
 
 
 def test_stale_previews_are_removed_and_fresh_ones_kept(settings, tmp_path):
+    # On disk, as in production, so that a file's age is the file system's.
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
     settings.MEDIA_ROOT = str(tmp_path)
     stale = default_storage.save(f"{PREVIEW_DIR}/stale.json", ContentFile(b"{}"))
     fresh = default_storage.save(f"{PREVIEW_DIR}/fresh.json", ContentFile(b"{}"))
