@@ -16,6 +16,8 @@ from basis.api import (
     PublicEntryViewSet,
 )
 from organisations.views import OrganisationViewSet
+from responsibility import api as responsibility_api
+from responsibility import disclosure_api
 
 from . import views
 
@@ -35,6 +37,8 @@ router.register("basis/deadlines", DeadlineViewSet, basename="deadline")
 router.register("basis/compilation", CompilationViewSet, basename="compilation")
 router.register("public/catalogues", PublicCatalogueViewSet, basename="public-catalogue")
 router.register("public/entries", PublicEntryViewSet, basename="public-entry")
+responsibility_api.register(router)
+disclosure_api.register(router)
 
 urlpatterns = [
     path("", include("portal.urls")),
@@ -44,6 +48,8 @@ urlpatterns = [
     path("office/audit/", include("audit.urls")),
     path("office/basis/", include("basis.urls")),
     path("office/authority/", include("authority.urls")),
+    path("office/responsibility/", include("responsibility.urls")),
+    path("office/disclosure/", include("responsibility.disclosure_urls")),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include(router.urls)),

@@ -26,6 +26,9 @@ def _awaiting(user) -> list[dict]:
         items.append({"label": _("Accounts that must change their password"), "count": expired, "url": "accounts:user_list"})
     if perms.can_view_catalogues(user):
         items.extend(_catalogue_items(user))
+    from responsibility.selectors import awaiting_for
+
+    items.extend({"label": label, "count": count, "url": url} for label, count, url in awaiting_for(user))
     if role == Role.AUDIT_ADMIN:
         denied = AuditEvent.objects.filter(
             action__in=[AuditAction.PERMISSION_DENIED, AuditAction.LOCKOUT, AuditAction.LOGIN_FAILED]

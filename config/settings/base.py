@@ -255,6 +255,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "lecrs@localhost")
 
 SITE_NAME = _("Law-Enforcement Responsibility System")
+# The public address of the portal, printed on disclosure sheets and in their QR codes.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,277 @@
+"""Reads of responsibilities: current versions, the powers a department may cite, a set's
+responsibilities grouped by holder, its standards, the supporting-rule coverage matrix and the
+home-page counts. Each is built in a fixed number of queries, whatever its length."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from accounts import permissions as perms
+from authority.models import Breakdown, PowerItem, ProcedureStep
+from basis.workflow import OPEN_STATUSES, ReviewStatus
+from organisations.models import Organisation, SubjectKind
+
+from .models import (
+    EnforcementStandard,
+    HolderLevel,
+    Responsibility,
+    ResponsibilitySet,
+    StandardBand,
+    SupportingRule,
+    SupportingRuleKind,
+    SupportingRuleStatus,
+)
+
+# Versions of a breakdown that are before the office (not the department's own drafts).
+BEFORE_OFFICE = (ReviewStatus.SUBMITTED, ReviewStatus.UNDER_REVIEW, ReviewStatus.APPROVED)
+
+
+def current_set(department: Organisation, visible: QuerySet | None = None) -> ResponsibilitySet | None:
+    """The version that is being worked on, or else the published one."""
+    queryset = (visible if visible is not None else ResponsibilitySet.objects).filter(department=department)
+    return (
+        queryset.filter(status__in=list(OPEN_STATUSES)).order_by("-version").first()
+        or queryset.filter(status=ReviewStatus.PUBLISHED).order_by("-version").first()
+    )
+
+
+# -- Powers a department may cite -------------------------------------------------------------
+
+
+@dataclass
+class PowerRef:
+    code: str
+    name: str
+    stage_ids: set[int] = field(default_factory=set)
+    stage_names: list[str] = field(default_factory=list)
+
+
+def current_breakdown_ids(department_ids) -> list[int]:
+    """The breakdowns whose codes count for these departments: each one's latest published
+    version and, while one is before the office, its latest under review (as for the catalogue
+    a power may cite, authority.services.current_catalogue_instruments). One query."""
+    rows = (
+        Breakdown.objects.filter(department_id__in=department_ids)
+        .filter(status__in=[ReviewStatus.PUBLISHED, *BEFORE_OFFICE])
+        .order_by("department_id", "-version")
+        .values_list("pk", "department_id", "status")
+    )
+    chosen: dict[tuple[int, bool], int] = {}
+    for pk, department_id, status in rows:
+        chosen.setdefault((department_id, status == ReviewStatus.PUBLISHED), pk)
+    return list(chosen.values())
+
+
+def current_powers(department: Organisation) -> dict[str, PowerRef]:
+    """The powers of the department's current breakdown by code, with the stages of their
+    procedures; the version before the office wins over the published one where both have a
+    code. Three queries."""
+    return powers_by_department([department.pk]).get(department.pk, {})
+
+
+def powers_by_department(department_ids) -> dict[int, dict[str, PowerRef]]:
+    breakdown_ids = current_breakdown_ids(department_ids)
+    powers: dict[int, dict[str, PowerRef]] = defaultdict(dict)
+    by_pk: dict[int, PowerRef] = {}
+    rows = (
+        PowerItem.objects.filter(breakdown_id__in=breakdown_ids)
+        .order_by("breakdown__department_id", "breakdown__version", "position", "id")
+        .values_list("pk", "code", "name", "breakdown__department_id")
+    )
+    for pk, code, name, department_id in rows:
+        # Later versions come last and overwrite the published one's entry.
+        ref = PowerRef(code=code, name=name)
+        powers[department_id][code] = ref
+        by_pk[pk] = ref
+    for power_id, stage_id, stage_name in (
+        ProcedureStep.objects.filter(power_id__in=list(by_pk))
+        .order_by("power_id", "order")
+        .values_list("power_id", "stage_id", "stage__name")
+    ):
+        ref = by_pk[power_id]
+        if stage_id not in ref.stage_ids:
+            ref.stage_ids.add(stage_id)
+            ref.stage_names.append(stage_name)
+    return dict(powers)
+
+
+# -- A set's contents -------------------------------------------------------------------------
+
+
+@dataclass
+class HolderGroup:
+    level: str
+    label: str
+    responsibilities: list[Responsibility]
+
+
+def responsibilities_of(responsibility_set: ResponsibilitySet, query: str = "") -> QuerySet[Responsibility]:
+    items = responsibility_set.responsibilities.select_related("kind", "agency", "post__agency", "stage")
+    if query:
+        items = items.filter(Q(content__icontains=query) | Q(power_code__icontains=query))
+    return items.order_by("position", "id")
+
+
+def responsibilities_by_holder(
+    responsibility_set: ResponsibilitySet, responsibilities=None, powers: dict[str, PowerRef] | None = None
+) -> list[HolderGroup]:
+    """The set's responsibilities (or the given page of them) grouped by holder: the department
+    first, then each agency, then each post, in the order of the tree; each carries
+    ``power_name`` resolved from the current breakdown."""
+    items = list(responsibilities if responsibilities is not None else responsibilities_of(responsibility_set))
+    powers = powers if powers is not None else current_powers(responsibility_set.department)
+    groups: dict[tuple, HolderGroup] = {}
+    for item in items:
+        ref = powers.get(item.power_code)
+        item.power_name = ref.name if ref else ""
+        item.power_missing = bool(item.power_code) and ref is None
+        if item.level == HolderLevel.POST and item.post is not None:
+            key = (2, item.post.agency.path, item.post.name, item.post_id)
+            label = f"{item.post.agency.name} · {item.post.name}"
+        elif item.level == HolderLevel.AGENCY and item.agency is not None:
+            key = (1, item.agency.path, "", item.agency_id)
+            label = item.agency.name
+        else:
+            key = (0, "", "", 0)
+            label = responsibility_set.department.name
+        groups.setdefault(key, HolderGroup(level=item.level, label=label, responsibilities=[]))
+        groups[key].responsibilities.append(item)
+    return [groups[key] for key in sorted(groups)]
+
+
+def standards_of(responsibility_set: ResponsibilitySet, powers: dict[str, PowerRef] | None = None) -> list[EnforcementStandard]:
+    standards = list(
+        responsibility_set.standards.prefetch_related(
+            Prefetch("bands", queryset=StandardBand.objects.order_by("order"))
+        ).order_by("position", "id")
+    )
+    powers = powers if powers is not None else current_powers(responsibility_set.department)
+    for standard in standards:
+        ref = powers.get(standard.power_code)
+        standard.power_name = ref.name if ref else ""
+        standard.power_missing = ref is None
+    return standards
+
+
+def sets_list(visible: QuerySet, *, status: str = "", query: str = "") -> QuerySet[ResponsibilitySet]:
+    sets = (
+        visible.select_related("department", "department__jurisdiction")
+        .annotate(
+            responsibility_count=Count("responsibilities", distinct=True),
+            standard_count=Count("standards", distinct=True),
+        )
+        .order_by("department__path", "-version")
+    )
+    if status == "awaiting":
+        sets = sets.filter(status__in=[ReviewStatus.SUBMITTED, ReviewStatus.UNDER_REVIEW, ReviewStatus.APPROVED])
+    elif status:
+        sets = sets.filter(status=status)
+    if query:
+        sets = sets.filter(department__name__icontains=query)
+    return sets
+
+
+# -- Supporting-rule coverage -----------------------------------------------------------------
+
+
+@dataclass
+class CoverageRow:
+    department: Organisation
+    in_force: set[str]
+    missing: list[str]
+    cells: list[tuple[str, str, bool]]
+
+
+@dataclass
+class Coverage:
+    rows: list[CoverageRow]
+    kinds: list[tuple[str, str]]
+    missing_by_kind: dict[str, int]
+    complete: int
+
+    @property
+    def incomplete(self) -> int:
+        return len(self.rows) - self.complete
+
+    @property
+    def kind_totals(self) -> list[tuple[str, str, int]]:
+        return [(value, label, self.missing_by_kind[value]) for value, label in self.kinds]
+
+
+def coverage(departments: QuerySet[Organisation], *, only_missing: bool = False) -> Coverage:
+    """Which of the departments have a rule in force of each of the eight kinds: two queries,
+    whatever the number of departments."""
+    departments = list(departments.select_related("jurisdiction").order_by("path"))
+    in_force: dict[int, set[str]] = defaultdict(set)
+    for department_id, kind in (
+        SupportingRule.objects.filter(
+            department_id__in=[d.pk for d in departments], status=SupportingRuleStatus.IN_FORCE
+        )
+        .values_list("department_id", "kind")
+        .distinct()
+    ):
+        in_force[department_id].add(kind)
+    kinds = list(SupportingRuleKind.choices)
+    rows: list[CoverageRow] = []
+    missing_by_kind = {value: 0 for value, _label in kinds}
+    complete = 0
+    for department in departments:
+        present = in_force.get(department.pk, set())
+        missing = [value for value, _label in kinds if value not in present]
+        for value in missing:
+            missing_by_kind[value] += 1
+        if not missing:
+            complete += 1
+        if only_missing and not missing:
+            continue
+        rows.append(CoverageRow(department, present, missing, [(value, label, value in present) for value, label in kinds]))
+    return Coverage(rows=rows, kinds=kinds, missing_by_kind=missing_by_kind, complete=complete)
+
+
+def coverage_for(user, *, government: Organisation | None = None, only_missing: bool = False) -> Coverage:
+    """The coverage of the departments in the user's scope. Entrusted organisations act in their
+    principal's name under its rules, so they keep no register of their own and are left out."""
+    departments = perms.departments_in_scope(user).exclude(subject_kind=SubjectKind.ENTRUSTED)
+    if government is not None:
+        departments = departments.filter(jurisdiction=government)
+    return coverage(departments, only_missing=only_missing)
+
+
+def rules_of(visible: QuerySet[SupportingRule], department: Organisation) -> QuerySet[SupportingRule]:
+    return visible.filter(department=department).order_by("kind", "-adopted_on", "id")
+
+
+# -- Home page --------------------------------------------------------------------------------
+
+
+def awaiting_for(user) -> list[tuple[str, int, str]]:
+    """What waits for this user in responsibilities, as (label, count, URL name) for the home
+    page, whose template reverses the name (``{% url item.url %}``): for an office, the sets of
+    its departments to review and to publish and the departments missing supporting rules; for
+    a department, its versions to complete or fix and the kinds of supporting rule it lacks."""
+    if not perms.can_view_breakdowns(user):
+        return []
+    visible = perms.responsibility_sets_visible_to(user)
+    government = perms.jurisdiction_of(user)
+    if government is not None:
+        mine = visible.filter(department__jurisdiction=government)
+        lacking = coverage_for(user, government=government).incomplete
+        return [
+            (_("Responsibility sets awaiting review"),
+             mine.filter(status__in=[ReviewStatus.SUBMITTED, ReviewStatus.UNDER_REVIEW]).count(), "responsibility:index"),
+            (_("Approved responsibility sets awaiting publication"),
+             mine.filter(status=ReviewStatus.APPROVED).count(), "responsibility:index"),
+            (_("Departments missing supporting rules"), lacking, "responsibility:coverage"),
+        ]
+    department = perms.department_of(user)
+    if department is None:
+        return []
+    rows = coverage(perms.departments_in_scope(user).filter(pk=department.pk)).rows
+    missing = len(rows[0].missing) if rows else 0
+    return [
+        (_("Responsibility set versions to complete or fix"),
+         visible.filter(status__in=[ReviewStatus.DRAFT, ReviewStatus.RETURNED]).count(), "responsibility:index"),
+        (_("Kinds of supporting rule missing"), missing, "responsibility:rule_home"),
+    ]
