@@ -1,14 +1,31 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
 app_name = "portal"
 
+DEPARTMENT = r"^departments/(?P<code>[^/]+)/disclosure/(?P<kind>booklet|bulletin)"
+GOVERNMENT = r"^governments/(?P<code>[^/]+)/disclosure/(?P<kind>compilation)"
+
 urlpatterns = [
     path("", views.portal_home, name="home"),
+    path("search/", views.search, name="search"),
+    path("governments/<str:code>/", views.government_detail, name="government"),
+    re_path(GOVERNMENT + r"\.pdf$", views.government_document, name="government_document"),
+    re_path(GOVERNMENT + r"/v(?P<version>[0-9]+)\.pdf$", views.government_document, name="government_document_version"),
+    path("departments/<str:code>/", views.department_detail, name="department"),
+    path("departments/<str:code>/catalogue/", views.department_catalogue, name="department_catalogue"),
+    path("departments/<str:code>/powers/", views.department_powers, name="department_powers"),
+    path("departments/<str:code>/powers/<str:power_code>/", views.power_detail, name="power"),
+    path("departments/<str:code>/posts/", views.department_posts, name="department_posts"),
+    path("departments/<str:code>/officers/", views.department_officers, name="department_officers"),
+    path("departments/<str:code>/responsibilities/", views.department_responsibilities, name="department_responsibilities"),
+    path("departments/<str:code>/standards/", views.department_standards, name="department_standards"),
+    re_path(DEPARTMENT + r"\.pdf$", views.department_document, name="department_document"),
+    re_path(DEPARTMENT + r"/v(?P<version>[0-9]+)\.pdf$", views.department_document, name="department_document_version"),
+    # The published catalogues of issue 3.
     path("catalogues/", views.catalogue_index, name="catalogue_index"),
     path("catalogues/search/", views.catalogue_search, name="catalogue_search"),
-    path("departments/<str:code>/catalogue/", views.department_catalogue, name="department_catalogue"),
     path("verify/", views.certificate_verify, name="certificate_verify"),
     path("verify/<str:number>/", views.certificate_verify_number, name="certificate_verify_number"),
 ]

@@ -1,27 +1,323 @@
-"""The public portal: read without logging in. It shows only what is published."""
+"""The public portal: read without logging in. It shows only what is published (every read goes
+through ``portal.selectors``).
+
+Every page has a stable URL keyed on organisation and power codes, says when its data last
+changed, and answers conditional GETs: Last-Modified is the date of the data, the ETag also
+covers the language and the query string, and both come from one small query made before the
+page renders (kept on the request so that the page does not repeat it)."""
+
+from urllib.parse import quote
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
-from django.shortcuts import get_object_or_404, render
+from django.db.models import Count
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.html import format_html_join
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import condition
+from django.views.decorators.vary import vary_on_cookie
 
+from authority.flowchart import procedure_svg
+from authority.models import AssignmentRole
 from config.pagination import CappedPaginator
 
-from basis.models import CatalogueEntry
-from basis.selectors_public import published_catalogues, published_entries_search
-from organisations.models import Organisation, OrganisationKind
+from . import selectors
+from .selectors import DEPARTMENT_DOCUMENT_KINDS, GOVERNMENT_DOCUMENT_KINDS
+
+PAGE_SIZE = 50
 
 
+# -- Conditional GET --------------------------------------------------------------------------
+
+
+def _memo(request, key, load):
+    cache = request.__dict__.setdefault("_portal_states", {})
+    if key not in cache:
+        cache[key] = load()
+    return cache[key]
+
+
+def _site(request, *args, **kwargs):
+    return _memo(request, ("site",), selectors.site_state)
+
+
+def _government(request, code, *args, **kwargs):
+    return _memo(request, ("government", code), lambda: selectors.government_state(code))
+
+
+def _department(request, code, *args, **kwargs):
+    return _memo(request, ("department", code), lambda: selectors.department_state(code))
+
+
+def _variant(request) -> tuple:
+    """What else a page depends on: its language and query string."""
+    return (translation.get_language(), request.META.get("QUERY_STRING", ""))
+
+
+def public_page(state_of):
+    """Last-Modified and ETag from ``state_of(request, *args)`` (None: the view answers 404),
+    with Django's ``condition`` answering 304; cacheable for a minute by anyone."""
+
+    def etag(request, *args, **kwargs):
+        state = state_of(request, *args, **kwargs)
+        return state.etag(request.path, *_variant(request)) if state else None
+
+    def last_modified(request, *args, **kwargs):
+        state = state_of(request, *args, **kwargs)
+        return state.last_modified if state else None
+
+    def decorate(view):
+        view = condition(etag_func=etag, last_modified_func=last_modified)(view)
+        # The language may come from a cookie: shared caches must keep the variants apart.
+        return vary_on_cookie(cache_control(public=True, max_age=60)(view))
+
+    return decorate
+
+
+def _department_or_404(request, code):
+    state = _department(request, code)
+    if state is None:
+        raise Http404
+    return state
+
+
+def _page(request, queryset, size=PAGE_SIZE):
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def _department_context(state, tab, **extra):
+    return {
+        "state": state,
+        "department": state.department,
+        "data_as_of": state.data_as_of,
+        "tab": tab,
+        # Long lists link every row to a power: one reverse() here, not one per row.
+        "powers_url": reverse("portal:department_powers", args=[state.department.code]),
+        **extra,
+    }
+
+
+# -- Home and governments ---------------------------------------------------------------------
+
+
+@public_page(_site)
 def portal_home(request):
-    governments = Organisation.objects.filter(
-        kind__in=[OrganisationKind.CITY, OrganisationKind.COUNTY], is_active=True
-    ).order_by("path")
-    return render(request, "portal/home.html", {"governments": governments})
+    page = _page(request, selectors.governments(), 100)
+    return render(request, "portal/home.html", {"page": page, "data_as_of": _site(request).data_as_of})
 
 
+@public_page(_government)
+def government_detail(request, code: str):
+    state = _government(request, code)
+    if state is None:
+        raise Http404
+    government = state.government
+    query = request.GET.get("q", "").strip()[:100]
+    page = _page(request, selectors.government_departments(government, query), 100)
+    return render(
+        request,
+        "portal/government_detail.html",
+        {
+            "government": government,
+            "page": page,
+            "q": query,
+            "documents": selectors.documents_of(government, GOVERNMENT_DOCUMENT_KINDS),
+            "data_as_of": state.data_as_of,
+        },
+    )
+
+
+# -- A department -----------------------------------------------------------------------------
+
+
+@public_page(_department)
+def department_detail(request, code: str):
+    state = _department_or_404(request, code)
+    overview = selectors.department_overview(state)
+    return render(request, "portal/department_detail.html", _department_context(state, "overview", overview=overview))
+
+
+@public_page(_department)
+def department_catalogue(request, code: str):
+    state = _department_or_404(request, code)
+    catalogue = selectors.published_catalogue(state)
+    page = _page(request, selectors.catalogue_entries(state)) if catalogue else None
+    return render(
+        request,
+        "portal/department_catalogue.html",
+        _department_context(state, "catalogue", catalogue=catalogue, page=page),
+    )
+
+
+@public_page(_department)
+def department_powers(request, code: str):
+    state = _department_or_404(request, code)
+    query = request.GET.get("q", "").strip()[:100]
+    page = _page(request, selectors.department_powers(state, query)) if state.breakdown_id else None
+    return render(request, "portal/power_list.html", _department_context(state, "powers", page=page, q=query))
+
+
+@public_page(_department)
+def power_detail(request, code: str, power_code: str):
+    state = _department_or_404(request, code)
+    detail = selectors.power_detail(state, power_code)
+    if detail is None:
+        raise Http404
+    return render(
+        request,
+        "portal/power_detail.html",
+        _department_context(
+            state,
+            "powers",
+            detail=detail,
+            power=detail.power,
+            flowchart=procedure_svg(detail.steps, title=detail.power.name),
+        ),
+    )
+
+
+@public_page(_department)
+def department_posts(request, code: str):
+    state = _department_or_404(request, code)
+    page = _page(request, selectors.department_posts(state), 20) if state.breakdown_id else None
+    if page is not None:
+        # A post may handle hundreds of powers: the list is joined here in one pass, which
+        # renders many times faster than a template loop over every row.
+        roles = {value: str(label) for value, label in AssignmentRole.choices}
+        base = reverse("portal:department_powers", args=[code])
+        handled = selectors.powers_of_posts(state, [post.pk for post in page.object_list])
+        for post in page.object_list:
+            post.power_count = len(handled[post.pk])
+            post.powers_html = format_html_join(
+                "",
+                '<li><a href="{}{}/">{}</a> <span class="muted">({})</span></li>',
+                ((base, quote(power_code, safe=""), name, roles.get(role, role)) for power_code, name, role in handled[post.pk]),
+            )
+    return render(request, "portal/post_list.html", _department_context(state, "posts", page=page))
+
+
+@public_page(_department)
+def department_officers(request, code: str):
+    state = _department_or_404(request, code)
+    query = request.GET.get("q", "").strip()[:50]
+    page = _page(request, selectors.department_officers(state, query))
+    return render(request, "portal/officer_list.html", _department_context(state, "officers", page=page, q=query))
+
+
+@public_page(_department)
+def department_responsibilities(request, code: str):
+    state = _department_or_404(request, code)
+    page = None
+    if state.responsibility_set_id:
+        page = _page(request, selectors.department_responsibilities(state), 100)
+        names = selectors.power_names(state, [r.power_code for r in page.object_list])
+        department = state.department
+        groups = []
+        for item in page.object_list:
+            item.power_name = names.get(item.power_code, "")
+            label = selectors.holder_label(item, department)
+            if not groups or groups[-1][0] != label:
+                groups.append((label, item.get_level_display(), []))
+            groups[-1][2].append(item)
+    else:
+        groups = []
+    return render(
+        request,
+        "portal/responsibility_list.html",
+        _department_context(state, "responsibilities", page=page, groups=groups),
+    )
+
+
+@public_page(_department)
+def department_standards(request, code: str):
+    state = _department_or_404(request, code)
+    page = None
+    if state.responsibility_set_id:
+        page = _page(request, selectors.department_standards(state), 20)
+        names = selectors.power_names(state, [s.power_code for s in page.object_list])
+        for standard in page.object_list:
+            standard.power_name = names.get(standard.power_code, "")
+    return render(request, "portal/standard_list.html", _department_context(state, "standards", page=page))
+
+
+# -- Disclosure documents ---------------------------------------------------------------------
+
+
+def _document_response(request, organisation, kind, version):
+    version = int(version) if version is not None else None
+    document = selectors.ready_document(organisation, kind, version)
+    if document is None:
+        return render(
+            request,
+            "portal/document_missing.html",
+            {"organisation": organisation, "kind_label": dict(selectors.DocumentKind.choices)[kind], "version": version},
+            status=404,
+        )
+    try:
+        handle = document.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    with translation.override("zh-hans"):
+        label = str(selectors.DocumentKind(kind).label)
+    filename = f"{organisation.name}-{label}-v{document.version}.pdf"
+    response = FileResponse(handle, content_type="application/pdf")
+    # An ASCII name for old clients, the Chinese one (RFC 5987) for every current browser.
+    response["Content-Disposition"] = (
+        f'inline; filename="{kind}-v{document.version}.pdf"; filename*=utf-8\'\'{quote(filename)}'
+    )
+    response["Cache-Control"] = "public, max-age=60" if version is None else "public, max-age=86400"
+    return response
+
+
+def department_document(request, code: str, kind: str, version: int | None = None):
+    if kind not in DEPARTMENT_DOCUMENT_KINDS:
+        raise Http404
+    state = _department_or_404(request, code)
+    return _document_response(request, state.department, kind, version)
+
+
+def government_document(request, code: str, kind: str = "compilation", version: int | None = None):
+    if kind not in GOVERNMENT_DOCUMENT_KINDS:
+        raise Http404
+    state = _government(request, code)
+    if state is None:
+        raise Http404
+    return _document_response(request, state.government, kind, version)
+
+
+# -- Search -----------------------------------------------------------------------------------
+
+
+@public_page(_site)
+def search(request):
+    """Powers of published breakdowns (by name or code) and entries of published catalogues,
+    each with its department; one list at a time (``in=powers`` or ``in=entries``)."""
+    query = request.GET.get("q", "").strip()[:100]
+    scope = "entries" if request.GET.get("in") == "entries" else "powers"
+    page = None
+    if query:
+        if scope == "powers":
+            results = selectors.published_powers_search(query)
+        else:
+            results = selectors.published_entries_search(query).order_by("catalogue__department__path", "position")
+        page = CappedPaginator(results, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/search.html",
+        {"q": query, "scope": scope, "page": page, "data_as_of": _site(request).data_as_of},
+    )
+
+
+# -- The published catalogues (issue 3) -------------------------------------------------------
+
+
+@public_page(_site)
 def catalogue_index(request):
     """Published catalogues by government and department."""
     catalogues = (
-        published_catalogues()
+        selectors.published_catalogues()
         .select_related("department", "department__jurisdiction")
         .annotate(entry_count=Count("entries"))
         .order_by("department__path")
@@ -29,54 +325,39 @@ def catalogue_index(request):
     government = request.GET.get("government", "")
     if government:
         catalogues = catalogues.filter(department__jurisdiction__code=government)
-    governments = Organisation.objects.filter(kind__in=[OrganisationKind.CITY, OrganisationKind.COUNTY]).order_by("path")
+    governments = selectors.governments()
     page = Paginator(catalogues, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "portal/catalogue_index.html",
-        {"page": page, "governments": governments, "government": government},
+        {"page": page, "governments": governments, "government": government, "data_as_of": _site(request).data_as_of},
     )
 
 
+@public_page(_site)
 def catalogue_search(request):
     query = request.GET.get("q", "").strip()
     page = None
     if query:
-        results = published_entries_search(query).order_by("catalogue__department__path", "position")
+        results = selectors.published_entries_search(query).order_by("catalogue__department__path", "position")
         page = CappedPaginator(results, 30).get_page(request.GET.get("page"))
-    return render(request, "portal/catalogue_search.html", {"q": query, "page": page})
-
-
-def department_catalogue(request, code: str):
-    department = get_object_or_404(Organisation, code=code, kind=OrganisationKind.DEPARTMENT)
-    catalogue = (
-        published_catalogues()
-        .filter(department=department)
-        .prefetch_related(
-            Prefetch(
-                "entries",
-                queryset=CatalogueEntry.objects.select_related("instrument", "lead_department").prefetch_related(
-                    "provisions", "joint_departments", "assisting_departments"
-                ),
-            )
-        )
-        .order_by("-version")
-        .first()
+    return render(
+        request, "portal/catalogue_search.html", {"q": query, "page": page, "data_as_of": _site(request).data_as_of}
     )
-    return render(request, "portal/department_catalogue.html", {"department": department, "catalogue": catalogue})
 
 
 # -- Certificate verification -----------------------------------------------------------------
 # What the public may learn from a certificate number: its status, the holder's name, department,
 # area and kinds of enforcement, and until when. Nothing else, and only a few lookups a minute
-# per address; there is no list of certificates or officers anywhere public.
+# per address. (A department's pages list its valid officers by name, post and number only;
+# nowhere public lists suspended, revoked or expired certificates.)
 
-import re  # noqa: E402
+import re
 
-from django.views.decorators.cache import never_cache  # noqa: E402
+from django.views.decorators.cache import never_cache
 
-from authority import ratelimit  # noqa: E402
-from authority.selectors import certificate_for_verification  # noqa: E402
+from authority import ratelimit
+from authority.selectors import certificate_for_verification
 
 _CERTIFICATE_NUMBER = re.compile(r"^[0-9A-Za-z\-]{1,32}$")
 
