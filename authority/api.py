@@ -67,7 +67,7 @@ class BreakdownViewSet(ScopedObjectMixin, mixins.CreateModelMixin, viewsets.Read
     @action(detail=True, methods=["get"])
     def findings(self, request, pk=None):
         breakdown = self.get_object()
-        return Response(CompletenessFindingSerializer(selectors.findings_for([breakdown]), many=True).data)
+        return Response(CompletenessFindingSerializer(selectors.cached_findings_for(breakdown), many=True).data)
 
 
 class PowerViewSet(ScopedObjectMixin, viewsets.ModelViewSet):

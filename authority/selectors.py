@@ -3,15 +3,18 @@ completeness findings (不重不漏) and the public certificate lookup. Each lis
 fixed number of queries, whatever its length."""
 
 import datetime
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from basis.models import InstrumentStatus
+from basis.models import InstrumentStatus, Provision
 from basis.workflow import OPEN_STATUSES, ReviewStatus
 from organisations.models import Organisation
 
@@ -37,9 +40,26 @@ def current_breakdown(department: Organisation, visible: QuerySet | None = None)
 
 
 def powers_of(breakdown: Breakdown, query: str = "") -> QuerySet[PowerItem]:
-    powers = breakdown.powers.select_related("kind", "enforcing_organ", "handling_agency").prefetch_related(
-        "provisions__instrument",
-        Prefetch("assignments", queryset=PostAssignment.objects.select_related("post__agency")),
+    """The breakdown's powers in order, each with ``basis`` (its provisions, with their
+    instruments) and ``posts`` (its assignments, with their posts) as lists."""
+    # The models' default orderings start with the breakdown and the power, which sort by the
+    # department's path through two joins; within one breakdown (one power) these orders are
+    # the same and need no join. A post's agency orders the posts; no page shows it. The
+    # provisions come with their instruments in one query rather than two. The enforcing organ
+    # is the department itself on every page: the export, which prints it, joins it.
+    assignments = PostAssignment.objects.select_related("post").order_by("role", "post__agency__path", "post__name")
+    powers = (
+        breakdown.powers.select_related("kind", "handling_agency")
+        .prefetch_related(
+            # Only what the page and the export print: a provision's text and its instrument's
+            # full text are long and need not travel.
+            Prefetch("provisions", queryset=Provision.objects.select_related("instrument").only(
+                "instrument__name", "article", "paragraph", "item",
+            ), to_attr="basis"),
+            # Plain lists: a related manager's .all() on each row of a page cloned a query.
+            Prefetch("assignments", queryset=assignments, to_attr="posts"),
+        )
+        .order_by("position", "id")
     )
     if query:
         powers = powers.filter(Q(name__icontains=query) | Q(code__icontains=query))
@@ -70,31 +90,49 @@ class Finding:
     url: str
 
 
-def _power_url(power_id: int, breakdown_id: int) -> str:
-    return reverse("authority:power_edit", args=[breakdown_id, power_id])
+def _url_maker(name: str, arity: int):
+    """The URL of ``name`` for given ids, reversed once: a city's report has thousands of
+    findings, and reversing each one's URL took a third of its time."""
+    markers = [str(9_876_543_210 + i) for i in range(arity)]
+    template = reverse(name, args=markers)
+
+    def url(*ids) -> str:
+        result = template
+        for marker, value in zip(markers, ids):
+            result = result.replace(marker, str(value), 1)
+        return result
+
+    return url
 
 
 def findings_for(breakdowns, today: datetime.date | None = None) -> list[Finding]:
     """The completeness findings of the given breakdowns (a queryset or list of versions)."""
     today = today or timezone.localdate()
     breakdown_ids = [b.pk for b in breakdowns]
-    departments = {b.pk: b.department.name for b in Breakdown.objects.filter(pk__in=breakdown_ids).select_related("department")}
+    departments, department_paths, versions = {}, {}, {}
+    for pk, name, path, version in Breakdown.objects.filter(pk__in=breakdown_ids).order_by().values_list(
+        "pk", "department__name", "department__path", "version"
+    ):
+        departments[pk], department_paths[pk], versions[pk] = name, path, version
     findings: list[Finding] = []
+    power_url = _url_maker("authority:power_edit", 2)
+    officer_url = _url_maker("authority:officer_detail", 1)
 
+    message = _("Power %(code)s %(name)s is assigned to no post.")
     powers = (
         PowerItem.objects.filter(breakdown_id__in=breakdown_ids)
-        .annotate(assigned=Count("assignments"))
-        .filter(assigned=0)
+        .filter(~Exists(PostAssignment.objects.filter(power=OuterRef("pk"))))
         .order_by("breakdown_id", "position")
         .values_list("pk", "breakdown_id", "code", "name")
     )
     for pk, breakdown_id, code, name in powers:
         findings.append(Finding(
             FindingKind.UNASSIGNED_POWER, departments[breakdown_id],
-            _("Power %(code)s %(name)s is assigned to no post.") % {"code": code, "name": name},
-            _power_url(pk, breakdown_id),
+            message % {"code": code, "name": name},
+            power_url(breakdown_id, pk),
         ))
 
+    message = _("Power %(name)s cites 《%(instrument)s》, which has been repealed.")
     repealed = (
         PowerItem.provisions.through.objects.filter(
             poweritem__breakdown_id__in=breakdown_ids, provision__instrument__status=InstrumentStatus.REPEALED
@@ -106,19 +144,27 @@ def findings_for(breakdowns, today: datetime.date | None = None) -> list[Finding
     for pk, breakdown_id, name, instrument in repealed:
         findings.append(Finding(
             FindingKind.REPEALED_BASIS, departments[breakdown_id],
-            _("Power %(name)s cites 《%(instrument)s》, which has been repealed.") % {"name": name, "instrument": instrument},
-            _power_url(pk, breakdown_id),
+            message % {"name": name, "instrument": instrument},
+            power_url(breakdown_id, pk),
         ))
 
-    # Posts that hold powers, the kinds of those powers, and who sits on them today.
+    # Posts that hold powers, the kinds of those powers, and who sits on them today. A post that
+    # holds powers of several of the breakdowns (an entrusted body's, under its principal's
+    # path) is reported under the one that sorts last (department's path, newest version
+    # first): ranked here rather than sorted in the database.
+    rank = {pk: i for i, pk in enumerate(sorted(departments, key=lambda pk: (department_paths[pk], -versions[pk])))}
     post_kinds: dict[int, set[int]] = defaultdict(set)
     post_info: dict[int, tuple[str, int]] = {}
     post_paths: dict[int, str] = {}
-    for post_id, kind_id, post_name, agency_name, agency_path, breakdown_id in PostAssignment.objects.filter(
-        power__breakdown_id__in=breakdown_ids
-    ).values_list("post_id", "power__kind_id", "post__name", "post__agency__name", "post__agency__path", "power__breakdown_id"):
+    for post_id, kind_id, breakdown_id, post_name, agency_name, agency_path in (
+        PostAssignment.objects.filter(power__breakdown_id__in=breakdown_ids)
+        .order_by()
+        .values_list("post_id", "power__kind_id", "power__breakdown_id", "post__name", "post__agency__name", "post__agency__path")
+        .distinct()
+    ):
         post_kinds[post_id].add(kind_id)
-        post_info[post_id] = (f"{agency_name} · {post_name}", breakdown_id)
+        if post_id not in post_info or rank[breakdown_id] > rank[post_info[post_id][1]]:
+            post_info[post_id] = (f"{agency_name} · {post_name}", breakdown_id)
         post_paths[post_id] = agency_path
     placements = list(
         OfficerPost.objects.filter(post_id__in=post_kinds, since__lte=today)
@@ -140,16 +186,18 @@ def findings_for(breakdowns, today: datetime.date | None = None) -> list[Finding
         certified_areas[officer_id][area_path] = area_name
     kind_names = dict(_kind_names())
 
+    without_certificate = _("%(officer)s holds post %(post)s without a valid certificate.")
+    beyond_certificate = _("%(officer)s holds post %(post)s, whose powers include %(kinds)s, beyond the kinds on the certificate.")
+    beyond_area = _("%(officer)s holds post %(post)s outside the area of the certificate issued by %(government)s.")
     covered: set[int] = set()
     for officer_id, post_id, officer_name in placements:
         post_label, breakdown_id = post_info[post_id]
         department = departments[breakdown_id]
-        officer_url = reverse("authority:officer_detail", args=[officer_id])
         if officer_id not in certified:
             findings.append(Finding(
                 FindingKind.OFFICER_WITHOUT_CERTIFICATE, department,
-                _("%(officer)s holds post %(post)s without a valid certificate.") % {"officer": officer_name, "post": post_label},
-                officer_url,
+                without_certificate % {"officer": officer_name, "post": post_label},
+                officer_url(officer_id),
             ))
             continue
         covered.add(post_id)
@@ -157,24 +205,26 @@ def findings_for(breakdowns, today: datetime.date | None = None) -> list[Finding
         if beyond:
             findings.append(Finding(
                 FindingKind.OFFICER_BEYOND_CERTIFICATE, department,
-                _("%(officer)s holds post %(post)s, whose powers include %(kinds)s, beyond the kinds on the certificate.")
+                beyond_certificate
                 % {"officer": officer_name, "post": post_label, "kinds": "、".join(sorted(kind_names[k] for k in beyond))},
-                officer_url,
+                officer_url(officer_id),
             ))
         areas = certified_areas[officer_id]
         if not any(post_paths[post_id].startswith(path) for path in areas):
             findings.append(Finding(
                 FindingKind.OFFICER_BEYOND_AREA, department,
-                _("%(officer)s holds post %(post)s outside the area of the certificate issued by %(government)s.")
+                beyond_area
                 % {"officer": officer_name, "post": post_label, "government": "、".join(sorted(areas.values()))},
-                officer_url,
+                officer_url(officer_id),
             ))
+    message = _("Post %(post)s holds powers but no officer with a valid certificate sits on it.")
+    posts_url = reverse("authority:post_list")
     for post_id in sorted(set(post_kinds) - covered):
         post_label, breakdown_id = post_info[post_id]
         findings.append(Finding(
             FindingKind.POST_WITHOUT_CERTIFIED_OFFICER, departments[breakdown_id],
-            _("Post %(post)s holds powers but no officer with a valid certificate sits on it.") % {"post": post_label},
-            reverse("authority:post_list") + f"#post-{post_id}",
+            message % {"post": post_label},
+            f"{posts_url}#post-{post_id}",
         ))
     return findings
 
@@ -260,3 +310,44 @@ def certificates_expiring_for(user, within_days: int = 90):
     from accounts import permissions as perms
 
     return certificates_expiring(perms.certificates_visible_to(user), within_days)
+
+
+# -- Cached findings for the breakdown page ------------------------------------------------------
+
+# The findings read powers, their provisions and instruments, assignments, posts and agencies,
+# officers, placements and certificates. Every save, delete or many-to-many change of those
+# moves a generation number (``findings_changed``, connected in apps.py), at once and again after
+# commit, so a reader that computed from the data before the commit cached it under the old
+# number. The number starts from the clock: a cache that lost it never reuses an old key. The
+# date is part of the key because certificates expire by the calendar.
+FINDINGS_CACHE_SECONDS = 3600
+_GENERATION = "authority:findings:generation"
+
+
+def _findings_generation() -> int:
+    cache.add(_GENERATION, time.time_ns(), None)
+    return cache.get(_GENERATION) or 0
+
+
+def _bump_findings_generation() -> None:
+    try:
+        cache.incr(_GENERATION)
+    except ValueError:  # not in the cache (evicted, or a fresh cache)
+        cache.set(_GENERATION, time.time_ns(), None)
+
+
+def findings_changed(sender=None, **kwargs) -> None:
+    """Signal receiver: something the findings read has changed."""
+    _bump_findings_generation()
+    transaction.on_commit(_bump_findings_generation)
+
+
+def cached_findings_for(breakdown: Breakdown, today: datetime.date | None = None) -> list[Finding]:
+    """``findings_for([breakdown])``, computed once per change of the data it reads."""
+    today = today or timezone.localdate()
+    key = f"authority:findings:{breakdown.pk}:{_findings_generation()}:{today.isoformat()}:{translation.get_language()}"
+    found = cache.get(key)
+    if found is None:
+        found = findings_for([breakdown], today)
+        cache.set(key, found, FINDINGS_CACHE_SECONDS)
+    return found

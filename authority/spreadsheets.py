@@ -182,9 +182,9 @@ def breakdown_to_xlsx(breakdown: Breakdown) -> bytes:
     sheet = workbook.active
     sheet.title = "权责清单"
     sheet.append(["序号"] + [HEADERS[f][0] for f in (NAME, KIND, CODE, ORGAN, BASIS, AGENCY, FORWARDS, DUTIES, GROUNDS)])
-    for power in powers_of(breakdown).prefetch_related("steps__stage"):
+    for power in powers_of(breakdown).select_related("enforcing_organ").prefetch_related("steps__stage"):
         basis: dict[str, list[str]] = {}
-        for provision in power.provisions.all():
+        for provision in power.basis:
             basis.setdefault(provision.instrument.name, []).append(provision.label)
         duties = "\n".join(
             f"{step.order}.{step.duty}" if step.duty.startswith(step.stage.name) else f"{step.order}.{step.stage.name}：{step.duty}"

@@ -103,7 +103,7 @@ def breakdown_detail(request, pk: int):
         "can_edit": perms.can_edit_breakdown(user, breakdown),
         "can_start": perms.can_start_breakdown(user, breakdown.department),
         "events": breakdown.events.select_related("actor"),
-        "findings": selectors.findings_for([breakdown]),
+        "findings": selectors.cached_findings_for(breakdown),
     })
 
 

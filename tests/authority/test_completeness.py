@@ -6,7 +6,7 @@ import pytest
 
 from authority import services
 from authority.models import CertificateStatus
-from authority.selectors import FindingKind, findings_for
+from authority.selectors import FindingKind, cached_findings_for, findings_for
 from basis.models import InstrumentStatus
 from tests.basis.factories import InstrumentFactory, provisions
 
@@ -117,3 +117,38 @@ def test_city_certificate_covers_a_county_post(city):
     place(officer, post)
     CertificateFactory(officer=officer, issuing_government=city.city)
     assert findings_for([breakdown]) == []
+
+
+def _end_placement(setup, users):
+    placement = setup["officer"].placements.get()
+    placement.until = datetime.date.today() - datetime.timedelta(days=1)
+    placement.save()
+
+
+def _repeal(setup, users):
+    setup["instrument"].status = InstrumentStatus.REPEALED
+    setup["instrument"].save()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda setup, users: PowerFactory(breakdown=setup["breakdown"]), id="new-power"),
+        pytest.param(lambda setup, users: setup["power"].assignments.get().delete(), id="assignment-removed"),
+        pytest.param(_end_placement, id="placement-ended"),
+        pytest.param(lambda setup, users: services.certificate_revoke(
+            actor=users.city_reviewer, certificate=setup["certificate"], reason="取消执法资格"), id="certificate-revoked"),
+        pytest.param(lambda setup, users: setup["certificate"].kinds.set([kind("licensing")]), id="certificate-kinds"),
+        pytest.param(_repeal, id="instrument-repealed"),
+    ],
+)
+def test_cached_findings_follow_every_change(setup, users, change, django_assert_num_queries, django_capture_on_commit_callbacks):
+    breakdown = setup["breakdown"]
+    assert cached_findings_for(breakdown) == []
+    with django_assert_num_queries(0):  # the second reading comes from the cache
+        assert cached_findings_for(breakdown) == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        change(setup, users)
+
+    assert cached_findings_for(breakdown) == findings_for([breakdown]) != []
