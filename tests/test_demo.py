@@ -1,5 +1,6 @@
 """``load_demo`` builds Longnan with its real counties and departments and one user per role,
-and a second run changes nothing."""
+the market bureau's published catalogue, breakdown, officers, responsibilities and supporting
+rules, and a second run changes nothing."""
 
 from io import StringIO
 
@@ -9,12 +10,15 @@ from django.db import transaction
 
 from accounts.models import Role, User
 from audit.models import AuditAction, AuditEvent
+from authority.models import Breakdown, Certificate, Officer, PowerItem, valid_certificates
+from basis.workflow import ReviewStatus
 from organisations.models import (
     REVIEWING_GOVERNMENT_KINDS,
     OfficeFunction,
     Organisation,
     OrganisationKind,
 )
+from responsibility.models import EnforcementStandard, Responsibility, ResponsibilitySet, SupportingRule
 
 COUNTIES = {"武都区", "成县", "文县", "宕昌县", "康县", "西和县", "礼县", "徽县", "两当县"}
 
@@ -31,6 +35,14 @@ def _counts():
         "all events": AuditEvent.objects.count(),
         "organisation history": Organisation.history.count(),
         "user history": User.history.count(),
+        "breakdowns": Breakdown.objects.count(),
+        "powers": PowerItem.objects.count(),
+        "officers": Officer.objects.count(),
+        "certificates": Certificate.objects.count(),
+        "responsibility sets": ResponsibilitySet.objects.count(),
+        "responsibilities": Responsibility.objects.count(),
+        "standards": EnforcementStandard.objects.count(),
+        "supporting rules": SupportingRule.objects.count(),
     }
 
 
@@ -115,3 +127,42 @@ def test_demo_users_can_sign_in(demo, client):
     response = client.post("/accounts/login/", {"username": "scj_editor", "password": DEMO_PASSWORD})
     assert response.status_code == 302
     assert client.get("/office/").status_code == 200
+
+
+def test_market_bureau_has_a_published_breakdown_with_certified_officers(demo):
+    scj = Organisation.objects.get(code="621200-SCJ")
+    breakdown = Breakdown.objects.get(department=scj, status=ReviewStatus.PUBLISHED)
+    catalogue_instruments = set(
+        scj.catalogues.get(status=ReviewStatus.PUBLISHED).entries.values_list("instrument_id", flat=True)
+    )
+    powers = list(breakdown.powers.prefetch_related("provisions", "assignments", "steps"))
+    assert 5 <= len(powers) <= 8
+    for power in powers:
+        assert power.provisions.all() and {p.instrument_id for p in power.provisions.all()} <= catalogue_instruments
+        assert power.assignments.all(), power.name
+        assert power.steps.all() and all(step.time_limit for step in power.steps.all()), power.name
+    officers = Officer.objects.filter(department=scj)
+    assert officers.count() == 3
+    for officer in officers:
+        assert officer.trainings.filter(kind="pre_post").exists() and officer.exams.filter(passed=True).exists()
+        assert valid_certificates().filter(officer=officer).exists()
+        assert officer.placements.filter(until__isnull=True).exists()
+
+
+def test_market_bureau_has_published_responsibilities_and_rules_with_gaps(demo):
+    from responsibility.selectors import coverage
+
+    scj = Organisation.objects.get(code="621200-SCJ")
+    responsibility_set = ResponsibilitySet.objects.get(department=scj, status=ReviewStatus.PUBLISHED)
+    per_step = responsibility_set.responsibilities.exclude(power_code="").exclude(stage=None)
+    assert per_step.count() >= 7
+    assert {"立案", "调查取证", "审理", "告知", "决定", "送达"} <= set(per_step.values_list("stage__name", flat=True))
+    assert "十个工作日内予以立案" in " ".join(per_step.values_list("content", flat=True))
+    assert {r.level for r in responsibility_set.responsibilities.all()} == {"department", "agency", "post"}
+    standards = list(responsibility_set.standards.all())
+    assert len(standards) == 2 and all(3 <= s.bands.count() <= 4 for s in standards)
+    powers = set(Breakdown.objects.get(department=scj, status=ReviewStatus.PUBLISHED).powers.values_list("code", flat=True))
+    assert {s.power_code for s in standards} <= powers
+    assert set(per_step.values_list("power_code", flat=True)) <= powers
+    row = coverage(Organisation.objects.filter(pk=scj.pk)).rows[0]
+    assert len(row.missing) == 2

@@ -33,12 +33,17 @@ class Command(BaseCommand):
         data = json.loads(DATA.read_text(encoding="utf-8"))
         call_command("load_instruments", stdout=self.stdout)
         call_command("load_authority_reference", stdout=self.stdout)
+        call_command("load_responsibility_reference", stdout=self.stdout)
         with transaction.atomic():
             created_orgs = self._load_tree(data["organisations"], parent=None)
             created_users = self._load_users(data["users"])
+        from authority.demo import load_demo_breakdown
         from basis.demo import load_demo_catalogues
+        from responsibility.demo import load_demo_responsibilities
 
         load_demo_catalogues(stdout=self.stdout)
+        load_demo_breakdown(stdout=self.stdout)
+        load_demo_responsibilities(stdout=self.stdout)
         self.stdout.write(
             f"Demo city ready: {created_orgs} organisation(s) and {created_users} user(s) created."
         )
