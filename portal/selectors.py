@@ -31,6 +31,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from authority.models import (
@@ -78,6 +79,13 @@ def _digest(*parts) -> str:
 def _newest(queryset: QuerySet, column: str) -> Subquery:
     """The newest value of ``column`` in ``queryset`` as a subquery (a MAX an index can serve)."""
     return Subquery(queryset.filter(**{f"{column}__isnull": False}).order_by(F(column).desc()).values(column)[:1])
+
+
+def _under_outer_path(prefix: str = "") -> Q:
+    """The organisation (at ``prefix``, e.g. "agency__") lies under the outer query's path, as a
+    range an index can serve: a LIKE whose pattern comes from the outer row cannot use one.
+    Tree paths are made of 0-9 and A-Z, which all sort before "~"."""
+    return Q(**{f"{prefix}path__gte": OuterRef("path"), f"{prefix}path__lte": Concat(OuterRef("path"), Value("~"))})
 
 
 def _published(model, **outer) -> QuerySet:
@@ -261,8 +269,8 @@ def department_state(code: str) -> DepartmentState | None:
             placements_at=_newest(
                 OfficerPost.history.model.objects.filter(officer__department_id=OuterRef("pk")), "history_date"
             ),
-            posts_at=_newest(Post.history.model.objects.filter(agency__path__startswith=OuterRef("path")), "history_date"),
-            organisations_at=_newest(Organisation.objects.filter(path__startswith=OuterRef("path")), "updated_at"),
+            posts_at=_newest(Post.history.model.objects.filter(_under_outer_path("agency__")), "history_date"),
+            organisations_at=_newest(Organisation.objects.filter(_under_outer_path()), "updated_at"),
             documents_at=_newest(
                 DisclosureDocument.objects.filter(organisation=OuterRef("pk"), status=DocumentStatus.READY), "finished_at"
             ),

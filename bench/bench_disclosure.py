@@ -1,0 +1,400 @@
+#!/usr/bin/env python
+"""Time the disclosure booklet of a department of 300 powers, against WeasyPrint rendering a
+plain table of the same text with the same font in the same run, and measure its memory.
+
+    .venv/bin/python bench/bench_disclosure.py            # a throwaway SQLite database
+    DATABASE_URL=postgres://…/lecrs_bench .venv/bin/python bench/bench_disclosure.py --keep-database
+
+Without ``--keep-database`` the script makes its own SQLite file in a temporary folder, migrates
+it, builds the department and deletes the file at the end (the render is WeasyPrint's work; the
+database's share is a dozen queries). With ``--keep-database`` it uses ``DATABASE_URL`` (migrated
+already) and removes the organisations, instruments and users it made (codes ``BENCH-DISC-``).
+
+The department: 300 powers, each resting on two provisions, assigned to two posts, with a
+procedure of 5 to 7 steps; a catalogue of 60 entries; 600 responsibilities; 300 enforcement
+standards of 3 bands; 40 officers with valid certificates.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.bench")
+
+PREFIX = "BENCH-DISC-"
+POWERS = 300
+RUNS = 3
+
+
+def setup_django(database_url: str | None) -> None:
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    import django
+
+    django.setup()
+
+
+# -- The department ---------------------------------------------------------------------------
+
+
+def build_department():
+    import datetime
+    import random
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from authority.models import (
+        Breakdown,
+        Certificate,
+        Officer,
+        OfficerPost,
+        Post,
+        PostAssignment,
+        PowerItem,
+        PowerKind,
+        ProcedureStage,
+        ProcedureStep,
+    )
+    from basis.models import BasisCatalogue, CatalogueEntry, InstrumentLevel, LegalInstrument, Provision
+    from basis.workflow import ReviewStatus
+    from organisations.models import OrganisationKind, SubjectKind
+    from organisations.services import organisation_create
+    from responsibility.models import (
+        EnforcementStandard,
+        HolderLevel,
+        Responsibility,
+        ResponsibilityKind,
+        ResponsibilitySet,
+        StandardBand,
+    )
+
+    call_command("load_authority_reference", verbosity=0)
+    rkind = ResponsibilityKind.objects.get_or_create(code="handling", defaults={"name": "承办责任", "order": 40})[0]
+    rng = random.Random(2026)
+    now = timezone.now()
+    city = organisation_create(parent=None, code=f"{PREFIX}CITY", name="基准市人民政府", kind=OrganisationKind.CITY)
+    department = organisation_create(
+        parent=city, code=f"{PREFIX}SCJ", name="基准市市场监督管理局", kind=OrganisationKind.DEPARTMENT,
+        subject_kind=SubjectKind.STATUTORY_ORGAN,
+    )
+    agencies = [
+        organisation_create(parent=department, code=f"{PREFIX}A{n}", name=name, kind=OrganisationKind.AGENCY)
+        for n, name in enumerate(["执法稽查科", "食品安全监管科", "特种设备安全监察科", "价格监督检查科"])
+    ]
+    posts = Post.objects.bulk_create(
+        Post(agency=agency, name=name, positions=3)
+        for agency in agencies
+        for name in ("案件承办岗", "案件审核岗", "法制审核岗", "案件决定岗")
+    )
+    instruments = LegalInstrument.objects.bulk_create(
+        LegalInstrument(
+            code=f"{PREFIX}I{n:03d}", name=f"基准省市场监督管理条例第{n}号", level=InstrumentLevel.LOCAL_REGULATION,
+            issuing_organ="基准省人民代表大会常务委员会", document_number=f"基准人大常委会公告第{n}号",
+        )
+        for n in range(60)
+    )
+    provisions = Provision.objects.bulk_create(
+        Provision(instrument=i, article=a, text=f"违反本条例规定的，由市场监督管理部门责令改正，处{a}千元以上{a * 5}千元以下罚款。")
+        for i in instruments
+        for a in range(1, 21)
+    )
+    catalogue = BasisCatalogue.objects.create(department=department, version=1, status=ReviewStatus.PUBLISHED, published_at=now)
+    entries = CatalogueEntry.objects.bulk_create(
+        CatalogueEntry(
+            catalogue=catalogue, position=n + 1, instrument=i, category="sole", lead_department=department,
+            rights_and_duties="依法对辖区内生产经营活动实施监督检查，查处违法行为，责令改正并依法给予行政处罚。",
+        )
+        for n, i in enumerate(instruments)
+    )
+    CatalogueEntry.provisions.through.objects.bulk_create(
+        CatalogueEntry.provisions.through(catalogueentry_id=e.pk, provision_id=p.pk)
+        for n, e in enumerate(entries)
+        for p in provisions[n * 20: n * 20 + 3]
+    )
+    breakdown = Breakdown.objects.create(department=department, version=1, status=ReviewStatus.PUBLISHED, published_at=now)
+    penalty = PowerKind.objects.get(code="penalty")
+    stages = list(ProcedureStage.objects.order_by("order"))
+    powers = PowerItem.objects.bulk_create(
+        PowerItem(
+            breakdown=breakdown, position=n + 1, code=f"{PREFIX}P{n:04d}", kind=penalty, enforcing_organ=department,
+            name=f"对生产经营者违反基准省市场监督管理条例第{n % 60}号第{n % 20 + 1}条规定行为的行政处罚（第{n + 1}项）",
+            handling_agency=agencies[n % 4], accountability_grounds="《行政执法责任制实施方案》第五条",
+        )
+        for n in range(POWERS)
+    )
+    PowerItem.provisions.through.objects.bulk_create(
+        PowerItem.provisions.through(poweritem_id=p.pk, provision_id=provisions[(n * 7 + k) % len(provisions)].pk)
+        for n, p in enumerate(powers)
+        for k in range(2)
+    )
+    PostAssignment.objects.bulk_create(
+        PostAssignment(power=p, post=posts[(n % 4) * 4 + k], role=role)
+        for n, p in enumerate(powers)
+        for k, role in ((0, "handling"), (3, "decision"))
+    )
+    ProcedureStep.objects.bulk_create(
+        ProcedureStep(
+            power=p, order=k + 1, stage=stages[k % len(stages)], post=posts[(n % 4) * 4 + k % 4],
+            duty="依照法定程序办理并制作相应文书", time_limit=rng.choice([3, 5, 7, 15]),
+        )
+        for n, p in enumerate(powers)
+        for k in range(5 + n % 3)
+    )
+    rset = ResponsibilitySet.objects.create(department=department, version=1, status=ReviewStatus.PUBLISHED, published_at=now)
+    Responsibility.objects.bulk_create(
+        Responsibility(
+            responsibility_set=rset, position=n * 2 + k + 1, level=HolderLevel.POST, post=posts[(n % 4) * 4 + k * 3],
+            kind=rkind, power_code=p.code, stage=stages[k],
+            content="对案件事实、证据、法律适用和程序进行审查，提出处理意见，对所承办事项的合法性负责。",
+        )
+        for n, p in enumerate(powers)
+        for k in range(2)
+    )
+    standards = EnforcementStandard.objects.bulk_create(
+        EnforcementStandard(responsibility_set=rset, position=n + 1, power_code=p.code, title=f"{p.name}裁量基准")
+        for n, p in enumerate(powers)
+    )
+    StandardBand.objects.bulk_create(
+        StandardBand(standard=s, order=k + 1, label=label, circumstances=f"{label}情节：违法行为持续时间、危害后果和改正情况", measure=f"处{k + 1}千元以上{k + 3}千元以下罚款")
+        for s in standards
+        for k, label in enumerate(("轻微", "一般", "严重"))
+    )
+    officers = Officer.objects.bulk_create(Officer(department=department, name=f"执法员{n:02d}") for n in range(40))
+    OfficerPost.objects.bulk_create(
+        OfficerPost(officer=o, post=posts[n % len(posts)], since=datetime.date(2020, 1, 1)) for n, o in enumerate(officers)
+    )
+    today = datetime.date.today()
+    certificates = Certificate.objects.bulk_create(
+        Certificate(
+            number=f"{PREFIX}{n:06d}", officer=o, issuing_government=city, area="基准市",
+            valid_from=today - datetime.timedelta(days=30), valid_until=today + datetime.timedelta(days=900),
+        )
+        for n, o in enumerate(officers)
+    )
+    Certificate.kinds.through.objects.bulk_create(Certificate.kinds.through(certificate_id=c.pk, powerkind_id=penalty.pk) for c in certificates)
+    return department
+
+
+def remove_department() -> None:
+    """Delete what build_department made (for --keep-database)."""
+    from django.db import transaction
+
+    from authority.models import Breakdown, Certificate, Officer, Post
+    from basis.models import BasisCatalogue, LegalInstrument, Provision
+    from organisations.models import Organisation
+    from responsibility.models import DisclosureDocument, ResponsibilitySet
+
+    organisations = Organisation.objects.filter(code__startswith=PREFIX)
+    with transaction.atomic():
+        DisclosureDocument.objects.filter(organisation__in=organisations).delete()
+        Certificate.objects.filter(number__startswith=PREFIX).delete()
+        Officer.objects.filter(department__in=organisations).delete()
+        ResponsibilitySet.objects.filter(department__in=organisations).delete()
+        Breakdown.objects.filter(department__in=organisations).delete()
+        BasisCatalogue.objects.filter(department__in=organisations).delete()
+        Post.objects.filter(agency__in=organisations).delete()
+        Provision.objects.filter(instrument__code__startswith=PREFIX).delete()
+        LegalInstrument.objects.filter(code__startswith=PREFIX).delete()
+        for organisation in organisations.order_by("-depth"):
+            organisation.delete()
+
+
+# -- Measurements -----------------------------------------------------------------------------
+
+
+def plain_table_html(content: dict) -> str:
+    """Every string the booklet prints, one per row of a single table: the baseline."""
+    from django.utils.html import escape
+
+    cells: list[str] = []
+
+    def walk(value):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key != "flowchart":
+                    walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, str) and value and key_is_text(value):
+            cells.append(value)
+
+    def key_is_text(value: str) -> bool:
+        return not value.startswith("<svg")
+
+    walk(content)
+    rows = "".join(f"<tr><td>{n}</td><td>{escape(text)}</td></tr>" for n, text in enumerate(cells))
+    return f'<!DOCTYPE html><html lang="zh-Hans"><body><table>{rows}</table></body></html>'
+
+
+def render_booklet(department) -> tuple[float, int, bytes]:
+    """The booklet as the task makes it (content, HTML, PDF), without saving: seconds, pages."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from responsibility import disclosure
+
+    started = time.perf_counter()
+    with translation.override(settings.LANGUAGE_CODE):
+        font_file, family = disclosure.cjk_font()
+        content = disclosure.content_for(department, "booklet")
+        html = disclosure.build_html(content, "booklet", font_family=family)
+    pdf, pages = disclosure.write_pdf(html, font_file=font_file, font_family=family)
+    return time.perf_counter() - started, pages, pdf
+
+
+def render_plain(content: dict) -> float:
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from responsibility import disclosure
+
+    font_file, family = disclosure.cjk_font()
+    started = time.perf_counter()
+    html = plain_table_html(content)
+    fonts = FontConfiguration()
+    css = CSS(
+        string=(
+            f'@font-face {{ font-family: "Disclosure CJK"; src: url("{Path(font_file).as_uri()}"); }}'
+            'html { font-family: "Disclosure CJK", sans-serif; font-size: 9.5pt; } @page { size: A4; margin: 20mm 16mm; }'
+            "table { width: 100%; border-collapse: collapse; } td { border: 0.5pt solid #888; padding: 1.2mm; }"
+        ),
+        font_config=fonts,
+    )
+    HTML(string=html).render(stylesheets=[css], font_config=fonts).write_pdf()
+    return time.perf_counter() - started
+
+
+def child(department_code: str) -> None:
+    """Run in a fresh process: the growth of the resident set from just before the render to its
+    high-water mark (VmHWM, reset first), and the number of pages. Linux only."""
+    from organisations.models import Organisation
+
+    department = Organisation.objects.get(code=department_code)
+    # Import what the render needs (WeasyPrint, the font lookup) but render nothing before the
+    # measurement: loading and subsetting the CJK font is the largest allocation of a render
+    # (hundreds of MB for a collection of 65,000 glyphs), and a warm-up render would hide it.
+    import weasyprint  # noqa: F401
+
+    from responsibility import disclosure
+
+    disclosure.cjk_font()
+    # ru_maxrss survives fork and exec: this process would report the parent's peak (the
+    # parent has rendered the booklet already). Linux lets a process reset its high-water mark.
+    Path("/proc/self/clear_refs").write_text("5")
+    before = _status_kib("VmRSS")
+    _elapsed, pages, _pdf = render_booklet(department)
+    after = _status_kib("VmHWM")
+    print(json.dumps({"growth_kib": after - before, "pages": pages, "peak_kib": after}))
+
+
+def _status_kib(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"{field} not in /proc/self/status")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--keep-database", action="store_true", help="use DATABASE_URL and remove the generated rows")
+    parser.add_argument("--runs", type=int, default=RUNS)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--database-url", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.child:
+        setup_django(args.database_url)
+        child(args.child)
+        return
+
+    workdir = None
+    if args.keep_database:
+        database_url = os.environ.get("DATABASE_URL")
+        if not database_url:
+            sys.exit("--keep-database needs DATABASE_URL")
+    else:
+        workdir = tempfile.TemporaryDirectory(prefix="bench-disclosure-")
+        database_url = f"sqlite:///{workdir.name}/bench.sqlite3"
+    os.environ["MEDIA_ROOT"] = os.environ.get("MEDIA_ROOT") or tempfile.mkdtemp(prefix="bench-disclosure-media-")
+    # The request at the end renders in-process (the embedded default), whatever the shell says.
+    os.environ.pop("CELERY_BROKER_URL", None)
+    os.environ.pop("CELERY_RESULT_BACKEND", None)
+    setup_django(database_url)
+
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import translation
+
+    from responsibility import disclosure
+    from responsibility.models import DisclosureDocument
+
+    try:
+        if workdir is not None:
+            call_command("migrate", verbosity=0)
+        else:
+            remove_department()
+        started = time.perf_counter()
+        department = build_department()
+        print(f"database: {connection.vendor}; department built in {time.perf_counter() - started:.1f} s", flush=True)
+
+        with translation.override(settings.LANGUAGE_CODE):
+            content = disclosure.content_for(department, "booklet")
+        booklet_times, plain_times = [], []
+        pages = 0
+        for _ in range(args.runs):
+            with CaptureQueriesContext(connection) as queries:
+                elapsed, pages, pdf = render_booklet(department)
+            booklet_times.append(elapsed)
+            plain_times.append(render_plain(content))
+            print(f"run {len(booklet_times)}: booklet {elapsed:.2f} s, plain table {plain_times[-1]:.2f} s", flush=True)
+        booklet, plain = statistics.median(booklet_times), statistics.median(plain_times)
+        print(
+            f"booklet: {pages} pages, {len(pdf) / 1024:.0f} KiB, {len(queries)} queries; "
+            f"runs {', '.join(f'{t:.2f}' for t in booklet_times)} s; plain table runs {', '.join(f'{t:.2f}' for t in plain_times)} s"
+        )
+
+        # Memory: a fresh interpreter renders once; its peak RSS growth over the render, per page.
+        result = subprocess.run(
+            [sys.executable, __file__, "--child", department.code, "--database-url", database_url],
+            capture_output=True, text=True, check=True, env={**os.environ},
+        )
+        measured = json.loads(result.stdout.strip().splitlines()[-1])
+        per_page = measured["growth_kib"] / 1024 / measured["pages"]
+        print(f"child process: peak RSS {measured['peak_kib'] / 1024:.0f} MB, growth {measured['growth_kib'] / 1024:.0f} MB over {measured['pages']} pages")
+
+        # Unchanged content: request twice; the first renders (through the eager task), the
+        # second must find the ready row.
+        first = disclosure.request_render(department, "booklet")
+        first.refresh_from_db()
+        attempts_before = DisclosureDocument.objects.filter(organisation=department).values_list("attempts", flat=True)
+        before = sum(attempts_before)
+        again = disclosure.request_render(department, "booklet")
+        rerenders = sum(DisclosureDocument.objects.filter(organisation=department).values_list("attempts", flat=True)) - before
+        assert again.pk == first.pk and first.status == "ready", (first.status, first.error)
+
+        print(f"booklet-300-powers: {booklet:.2f} s (target: ≤ 10 s)")
+        print(f"booklet-vs-plain-table: {booklet / plain:.2f} x (target: ≤ 1.5 x)")
+        print(f"booklet-peak-memory-per-page: {per_page:.2f} MB (target: ≤ 10 MB)")
+        print(f"booklet-unchanged-rerender: {rerenders} renders (target: 0)")
+    finally:
+        if workdir is None:
+            remove_department()
+        else:
+            connection.close()
+            workdir.cleanup()
+
+
+if __name__ == "__main__":
+    main()
