@@ -270,4 +270,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs a line per page laid out; a booklet has hundreds.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
