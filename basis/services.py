@@ -21,7 +21,6 @@ from organisations.models import Organisation, SubjectKind
 from .models import (
     BasisCatalogue,
     CatalogueEntry,
-    CatalogueEvent,
     InstrumentStatus,
     InstrumentStatusChange,
     LegalInstrument,
@@ -52,21 +51,7 @@ def _check_with(predicate):
 @guarded(lambda actor, *, department: (perms.can_start_catalogue(actor, department), department))
 def catalogue_start(*, actor, department: Organisation) -> BasisCatalogue:
     """Open the next version of a department's catalogue, copied from its latest published one."""
-    Organisation.objects.select_for_update().get(pk=department.pk)  # one starter at a time
-    if BasisCatalogue.objects.filter(department=department, status__in=_open()).exists():
-        raise WorkflowError(_("This department already has a version in progress."))
-    latest = BasisCatalogue.objects.filter(department=department).aggregate(v=Max("version"))["v"] or 0
-    published = (
-        BasisCatalogue.objects.filter(department=department, status=ReviewStatus.PUBLISHED)
-        .order_by("-version")
-        .first()
-    )
-    catalogue = BasisCatalogue.objects.create(department=department, version=latest + 1, based_on=published)
-    if published is not None:
-        _copy_entries(published, catalogue)
-    CatalogueEvent.objects.create(catalogue=catalogue, actor=actor, to_status=ReviewStatus.DRAFT)
-    event_record(action=AuditAction.CREATE, actor=actor, obj=catalogue)
-    return catalogue
+    return workflow.start(actor, BasisCatalogue, department, _copy_entries)
 
 
 def _open() -> list[str]:

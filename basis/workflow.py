@@ -2,8 +2,9 @@
 responsibility sets): draft → submitted → under review → returned or approved → published, and a
 published version superseded by the next one.
 
-One table says which transition goes from which states to which. Each app's services check the
-actor, then call ``advance`` (lock the row, check the current state, set the new one), do what
+One table says which transition goes from which states to which. ``start`` opens a department's
+next version, copied from its published one. Each app's services check the actor, then call
+``advance`` (lock the row, check the current state, set the new one), do what
 is particular to them, and finish with ``record`` (or ``publish``, which also supersedes the
 previous published version): the row is saved, an event row and an audit event are written.
 Anything that must follow a publication (the disclosure documents) listens to
@@ -92,6 +93,27 @@ def check_transition(name: str, status: str) -> str:
             }
         )
     return rule.target
+
+
+def start(actor, model, department, copy):
+    """Open the next version of ``department``'s ``model`` (a ReviewedVersion), based on and
+    filled by ``copy(published, new)`` from its latest published version if it has one, and put
+    it on record. WorkflowError if a version is already in the works."""
+    from audit.models import AuditAction
+    from audit.services import event_record
+
+    type(department).objects.select_for_update().get(pk=department.pk)  # one starter at a time
+    versions = model.objects.filter(department=department)
+    if versions.filter(status__in=list(OPEN_STATUSES)).exists():
+        raise WorkflowError(_("This department already has a version in progress."))
+    latest = versions.aggregate(v=models.Max("version"))["v"] or 0
+    published = versions.filter(status=ReviewStatus.PUBLISHED).order_by("-version").first()
+    version = model.objects.create(department=department, version=latest + 1, based_on=published)
+    if published is not None:
+        copy(published, version)
+    version.events.create(actor=actor, to_status=ReviewStatus.DRAFT)
+    event_record(action=AuditAction.CREATE, actor=actor, obj=version)
+    return version
 
 
 def advance(version, transition: str):

@@ -20,7 +20,7 @@ from audit.models import AuditAction
 from audit.services import event_record
 from authority.models import Post, ProcedureStage
 from basis import workflow
-from basis.workflow import EDITABLE_STATUSES, OPEN_STATUSES, ReviewStatus, Transition, WorkflowError
+from basis.workflow import EDITABLE_STATUSES, Transition, WorkflowError
 from organisations.models import Organisation, OrganisationKind
 
 from . import selectors
@@ -30,7 +30,6 @@ from .models import (
     Responsibility,
     ResponsibilityKind,
     ResponsibilitySet,
-    ResponsibilitySetEvent,
     StandardBand,
     SupportingRule,
     SupportingRuleKind,
@@ -49,21 +48,7 @@ class ResponsibilityError(WorkflowError):
 def responsibility_set_start(*, actor, department: Organisation) -> ResponsibilitySet:
     """Open the next version of a department's responsibility set, copied (responsibilities,
     standards and their bands) from its latest published one."""
-    Organisation.objects.select_for_update().get(pk=department.pk)  # one starter at a time
-    if ResponsibilitySet.objects.filter(department=department, status__in=list(OPEN_STATUSES)).exists():
-        raise ResponsibilityError(_("This department already has a version in progress."))
-    latest = ResponsibilitySet.objects.filter(department=department).aggregate(v=Max("version"))["v"] or 0
-    published = (
-        ResponsibilitySet.objects.filter(department=department, status=ReviewStatus.PUBLISHED)
-        .order_by("-version")
-        .first()
-    )
-    responsibility_set = ResponsibilitySet.objects.create(department=department, version=latest + 1, based_on=published)
-    if published is not None:
-        _copy_contents(published, responsibility_set)
-    ResponsibilitySetEvent.objects.create(responsibility_set=responsibility_set, actor=actor, to_status=ReviewStatus.DRAFT)
-    event_record(action=AuditAction.CREATE, actor=actor, obj=responsibility_set)
-    return responsibility_set
+    return workflow.start(actor, ResponsibilitySet, department, _copy_contents)
 
 
 def _copy_contents(source: ResponsibilitySet, target: ResponsibilitySet) -> None:

@@ -14,13 +14,12 @@ from audit.models import AuditAction
 from audit.services import event_record
 from basis import workflow
 from basis.models import BasisCatalogue, LegalInstrument, Provision
-from basis.workflow import OPEN_STATUSES, ReviewStatus, Transition
+from basis.workflow import ReviewStatus, Transition
 from organisations.models import Organisation, OrganisationKind
 
 from ..models import (
     AssignmentRole,
     Breakdown,
-    BreakdownEvent,
     Post,
     PostAssignment,
     PowerItem,
@@ -37,19 +36,7 @@ from ._guard import AuthorityError
 @guarded(lambda actor, *, department: (perms.can_start_breakdown(actor, department), department))
 def breakdown_start(*, actor, department: Organisation) -> Breakdown:
     """Open the next version of a department's breakdown, copied from its latest published one."""
-    Organisation.objects.select_for_update().get(pk=department.pk)
-    if Breakdown.objects.filter(department=department, status__in=list(OPEN_STATUSES)).exists():
-        raise AuthorityError(_("This department already has a version in progress."))
-    latest = Breakdown.objects.filter(department=department).aggregate(v=Max("version"))["v"] or 0
-    published = (
-        Breakdown.objects.filter(department=department, status=ReviewStatus.PUBLISHED).order_by("-version").first()
-    )
-    breakdown = Breakdown.objects.create(department=department, version=latest + 1, based_on=published)
-    if published is not None:
-        _copy_powers(published, breakdown)
-    BreakdownEvent.objects.create(breakdown=breakdown, actor=actor, to_status=ReviewStatus.DRAFT)
-    event_record(action=AuditAction.CREATE, actor=actor, obj=breakdown)
-    return breakdown
+    return workflow.start(actor, Breakdown, department, _copy_powers)
 
 
 def _copy_powers(source: Breakdown, target: Breakdown) -> None:

@@ -115,7 +115,7 @@ def test_publish_supersedes_and_the_next_version_copies_everything(users, city, 
     copied = second.responsibilities.get()
     assert (copied.agency, copied.power_code, copied.stage.code) == (city.agency_a, "P-1", "filing")
     assert [b.order for b in second.standards.get().bands.order_by("order")] == [1, 2, 3]
-    with pytest.raises(ResponsibilityError, match="already has a version in progress"):
+    with pytest.raises(WorkflowError, match="already has a version in progress"):
         services.responsibility_set_start(actor=users.editor_a, department=city.dept_a)
     for service, actor in (
         (services.responsibility_set_submit, users.editor_a),
