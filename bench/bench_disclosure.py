@@ -204,6 +204,8 @@ def remove_department() -> None:
         Post.objects.filter(agency__in=organisations).delete()
         Provision.objects.filter(instrument__code__startswith=PREFIX).delete()
         LegalInstrument.objects.filter(code__startswith=PREFIX).delete()
+        # A government is its own jurisdiction (a protected reference): undo that first.
+        organisations.update(jurisdiction=None)
         for organisation in organisations.order_by("-depth"):
             organisation.delete()
 
@@ -211,29 +213,42 @@ def remove_department() -> None:
 # -- Measurements -----------------------------------------------------------------------------
 
 
-def plain_table_html(content: dict) -> str:
-    """Every string the booklet prints, one per row of a single table: the baseline."""
-    from django.utils.html import escape
-
+def printed_strings(content: dict) -> list[str]:
+    """Every string of the content, in order: what the booklet prints (and a few codes and
+    dates it does not)."""
     cells: list[str] = []
 
     def walk(value):
         if isinstance(value, dict):
-            for key, item in value.items():
-                if key != "flowchart":
-                    walk(item)
+            for item in value.values():
+                walk(item)
         elif isinstance(value, list):
             for item in value:
                 walk(item)
-        elif isinstance(value, str) and value and key_is_text(value):
+        elif isinstance(value, str) and value:
             cells.append(value)
 
-    def key_is_text(value: str) -> bool:
-        return not value.startswith("<svg")
-
     walk(content)
-    rows = "".join(f"<tr><td>{n}</td><td>{escape(text)}</td></tr>" for n, text in enumerate(cells))
+    return cells
+
+
+def plain_table_html(content: dict) -> str:
+    """Every string the booklet prints, one per row of a single table: the baseline."""
+    from django.utils.html import escape
+
+    rows = "".join(f"<tr><td>{n}</td><td>{escape(text)}</td></tr>" for n, text in enumerate(printed_strings(content)))
     return f'<!DOCTYPE html><html lang="zh-Hans"><body><table>{rows}</table></body></html>'
+
+
+def paragraphs_html(content: dict) -> str:
+    """The same strings as bare paragraphs, fifty to a <div> (WeasyPrint slows down on one block
+    of thousands of children): no table, no borders, no running headers. Not a target, an
+    estimate of what WeasyPrint needs for this much text on this machine."""
+    from django.utils.html import escape
+
+    cells = printed_strings(content)
+    groups = ("".join(f"<p>{escape(text)}</p>" for text in cells[n:n + 50]) for n in range(0, len(cells), 50))
+    return '<!DOCTYPE html><html lang="zh-Hans"><body>' + "".join(f"<div>{g}</div>" for g in groups) + "</body></html>"
 
 
 def render_booklet(department) -> tuple[float, int, bytes]:
@@ -252,7 +267,7 @@ def render_booklet(department) -> tuple[float, int, bytes]:
     return time.perf_counter() - started, pages, pdf
 
 
-def render_plain(content: dict) -> float:
+def render_plain(content: dict, make_html=plain_table_html) -> float:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -260,13 +275,13 @@ def render_plain(content: dict) -> float:
 
     font_file, family = disclosure.cjk_font()
     started = time.perf_counter()
-    html = plain_table_html(content)
+    html = make_html(content)
     fonts = FontConfiguration()
     css = CSS(
         string=(
             f'@font-face {{ font-family: "Disclosure CJK"; src: url("{Path(font_file).as_uri()}"); }}'
             'html { font-family: "Disclosure CJK", sans-serif; font-size: 9.5pt; } @page { size: A4; margin: 20mm 16mm; }'
-            "table { width: 100%; border-collapse: collapse; } td { border: 0.5pt solid #888; padding: 1.2mm; }"
+            "table { width: 100%; border-collapse: collapse; } td { border: 0.5pt solid #888; padding: 1.2mm; } p { margin: 0; }"
         ),
         font_config=fonts,
     )
@@ -360,6 +375,12 @@ def main() -> None:
             plain_times.append(render_plain(content))
             print(f"run {len(booklet_times)}: booklet {elapsed:.2f} s, plain table {plain_times[-1]:.2f} s", flush=True)
         booklet, plain = statistics.median(booklet_times), statistics.median(plain_times)
+        strings = printed_strings(content)
+        print(
+            f"the same {len(strings)} strings ({sum(map(len, strings))} characters) as bare paragraphs: "
+            f"{render_plain(content, paragraphs_html):.2f} s",
+            flush=True,
+        )
         print(
             f"booklet: {pages} pages, {len(pdf) / 1024:.0f} KiB, {len(queries)} queries; "
             f"runs {', '.join(f'{t:.2f}' for t in booklet_times)} s; plain table runs {', '.join(f'{t:.2f}' for t in plain_times)} s"

@@ -34,7 +34,6 @@ from accounts import permissions as perms
 from accounts.permissions import guarded
 from audit.models import AuditAction
 from audit.services import event_record
-from authority.flowchart import procedure_svg
 from authority.models import (
     Breakdown,
     OfficerPost,
@@ -62,7 +61,7 @@ logger = logging.getLogger(__name__)
 
 # Part of every content hash: raise it when a template or the print stylesheet changes in a way
 # that should re-render the documents already made.
-TEMPLATE_VERSION = "2026-11-26.1"
+TEMPLATE_VERSION = "2026-12-01.1"
 
 # fontconfig pattern of the CJK font embedded in the PDFs; DISCLOSURE_FONT_FILE (a path) in
 # settings overrides the lookup.
@@ -139,15 +138,48 @@ def _entry_values(entry: CatalogueEntry) -> dict:
     }
 
 
-def _flowchart(steps, power: PowerItem) -> str:
-    # Each chart's arrow marker gets an id of its own: one document holds every chart.
-    marker = f"arrow-{power.pk}"
-    return procedure_svg(steps, title=power.name).replace('id="arrow"', f'id="{marker}"').replace("url(#arrow)", f"url(#{marker})")
+def _step_values(step: ProcedureStep) -> dict:
+    return {
+        "order": step.order,
+        "stage": step.stage.name,
+        "post": str(step.post) if step.post_id else "",
+        "time_limit": str(step.time_limit_label),
+    }
 
 
-def _breakdown_values(breakdown: Breakdown | None) -> list[dict]:
+def _position_ranges(positions: list[int]) -> str:
+    """1, 2, 3, 5, 7, 8 → "1–3、5、7–8": the powers a shared procedure applies to."""
+    ranges: list[list[int]] = []
+    for position in sorted(positions):
+        if ranges and position == ranges[-1][1] + 1:
+            ranges[-1][1] = position
+        else:
+            ranges.append([position, position])
+    return "、".join(str(first) if first == last else f"{first}–{last}" for first, last in ranges)
+
+
+def _procedure_values(powers: list[dict], steps_of: list[list[dict]]) -> list[dict]:
+    """The flowcharts the booklet prints: one per distinct procedure (the same steps, posts and
+    time limits), in the order of the first power that follows it, with the powers it applies
+    to. A department's powers mostly share a few procedures; printing the same chart for each
+    of them would make the booklet longer and no clearer."""
+    procedures: dict[str, dict] = {}
+    for power, steps in zip(powers, steps_of, strict=True):
+        if not steps:
+            continue
+        key = json.dumps([[s["stage"], s["post"], s["time_limit"]] for s in steps], ensure_ascii=False)
+        procedure = procedures.setdefault(key, {"steps": steps, "powers": []})
+        procedure["powers"].append({"position": power["position"], "name": power["name"]})
+    values = list(procedures.values())
+    for procedure in values:
+        procedure["applies_to"] = _position_ranges([p["position"] for p in procedure["powers"]])
+    return values
+
+
+def _breakdown_values(breakdown: Breakdown | None) -> tuple[list[dict], list[dict]]:
+    """(powers, procedures) of the published breakdown."""
     if breakdown is None:
-        return []
+        return [], []
     powers = (
         PowerItem.objects.filter(breakdown=breakdown)
         .select_related("kind", "enforcing_organ", "handling_agency")
@@ -158,9 +190,9 @@ def _breakdown_values(breakdown: Breakdown | None) -> list[dict]:
         )
         .order_by("position", "id")
     )
-    values = []
+    values, steps_of = [], []
     for power in powers:
-        steps = list(power.steps.all())
+        steps_of.append([_step_values(s) for s in power.steps.all()])
         values.append(
             {
                 "position": power.position,
@@ -175,22 +207,10 @@ def _breakdown_values(breakdown: Breakdown | None) -> list[dict]:
                     {"post": f"{a.post.agency.name} · {a.post.name}", "role": str(a.get_role_display())}
                     for a in power.assignments.all()
                 ],
-                "steps": [
-                    {
-                        "order": s.order,
-                        "stage": s.stage.name,
-                        "post": str(s.post) if s.post_id else "",
-                        "duty": s.duty,
-                        "time_limit": str(s.time_limit_label),
-                    }
-                    for s in steps
-                ],
-                # Drawn here, once, from the same rows: the hash covers what is printed.
-                "flowchart": _flowchart(steps, power) if steps else "",
                 "accountability_grounds": power.accountability_grounds,
             }
         )
-    return values
+    return values, _procedure_values(values, steps_of)
 
 
 def _responsibility_values(responsibility_set: ResponsibilitySet | None) -> tuple[list[dict], list[dict]]:
@@ -256,7 +276,7 @@ def department_content(department: Organisation, kind: str = DocumentKind.BOOKLE
     catalogue = _published(BasisCatalogue, department)
     breakdown = _published(Breakdown, department)
     responsibility_set = _published(ResponsibilitySet, department)
-    powers = _breakdown_values(breakdown)
+    powers, procedures = _breakdown_values(breakdown)
     base = {
         "template_version": TEMPLATE_VERSION,
         "kind": str(kind),
@@ -283,6 +303,7 @@ def department_content(department: Organisation, kind: str = DocumentKind.BOOKLE
         **base,
         "entries": [_entry_values(e) for e in _catalogue_entries([catalogue])] if catalogue else [],
         "powers": powers,
+        "procedures": procedures,
         "responsibilities": responsibilities,
         "standards": standards,
         "officers": _officer_values(department),

@@ -9,6 +9,7 @@ import tempfile
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.utils import translation
 
 from audit.models import AuditEvent
 from authority.models import Breakdown
@@ -17,7 +18,7 @@ from basis.workflow import ReviewStatus
 from responsibility import disclosure
 from responsibility.models import DisclosureDocument, DocumentKind, DocumentStatus
 from responsibility.tasks import render_disclosure_document
-from tests.authority.factories import BreakdownFactory, PowerFactory
+from tests.authority.factories import BreakdownFactory, PowerFactory, step
 from tests.basis.factories import CatalogueFactory, EntryFactory, InstrumentFactory
 
 from .disclosure_fixtures import published_department
@@ -97,6 +98,47 @@ def test_booklet_contains_the_published_data_in_embedded_cjk_fonts(published, re
     assert fonts
     assert all(emb == "yes" for _, emb in fonts), fonts
     assert all(CJK_FONT_NAME.search(name) for name, _ in fonts), fonts
+
+
+def test_powers_sharing_a_procedure_share_one_flowchart(published, city, render_now):
+    """The fixture's two powers follow the same three steps: one chart names both; a power with
+    a procedure of its own gets a chart of its own, with its time limit and posts."""
+    first, second = published.powers
+    own = PowerFactory(breakdown=published.breakdown, name="对未按规定设置户外广告的处罚")
+    step(own, 1, "filing", post=published.post, limit=3)
+    step(own, 2, "decision", post=published.post, limit=7)
+
+    with translation.override("zh-hans"):
+        procedures = disclosure.department_content(published.department)["procedures"]
+
+    assert [[p["position"] for p in procedure["powers"]] for procedure in procedures] == [
+        [first.position, second.position],
+        [own.position],
+    ]
+    assert procedures[0]["applies_to"] == f"{first.position}–{second.position}"
+    assert [s["time_limit"] for s in procedures[1]["steps"]] == ["3 个工作日", "7 个工作日"]
+
+    text = pdf_text(render_now(published.department))
+    assert f"第{first.position}–{second.position}项（共2项）" in text
+    assert f"{own.position}.对未按规定设置户外广告的处罚" in text
+    assert f"1立案{published.agency.name}·{published.post.name}·3个工作日" in text
+
+
+def test_powers_without_procedure_steps_say_so_in_the_flowchart_section(city, render_now):
+    published = published_department(city.dept_b, steps=0)
+
+    text = pdf_text(render_now(published.department))
+
+    assert published.powers[0].name in text
+    assert "已公布的职权事项尚未列出办理流程" in text
+
+
+@pytest.mark.parametrize(
+    ("positions", "expected"),
+    [([1], "1"), ([3, 1, 2], "1–3"), ([1, 2, 3, 5, 7, 8], "1–3、5、7–8"), ([2, 4], "2、4")],
+)
+def test_position_ranges(positions, expected):
+    assert disclosure._position_ranges(positions) == expected
 
 
 def test_bulletin_sheet_has_the_essentials_and_the_portal_address(published, render_now, settings):
