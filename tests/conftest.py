@@ -10,6 +10,22 @@ from organisations.models import OfficeFunction, OrganisationKind, SubjectKind
 from .factories import PASSWORD, OrganisationFactory, UserFactory
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, with one step more at the end on PostgreSQL: the
+    session-scoped live server (browser tests) stops after the database is dropped, and its
+    thread still holds a connection; ending the other sessions first lets DROP DATABASE run
+    instead of failing with "being accessed by other users"."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
 
 @pytest.fixture
 def city(db):
