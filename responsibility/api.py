@@ -30,6 +30,7 @@ from .serializers import (
     SupportingRuleInputSerializer,
     SupportingRuleSerializer,
 )
+from .views import rule_document_response
 
 
 class ResponsibilitySetViewSet(ScopedObjectMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -215,6 +216,12 @@ class SupportingRuleViewSet(ScopedObjectMixin, mixins.CreateModelMixin, mixins.U
     @extend_schema(request=SupportingRuleInputSerializer, responses={200: SupportingRuleSerializer})
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, **kwargs)
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="document")
+    def document(self, request, pk=None):
+        """The rule's document, as uploaded (404 when it has none)."""
+        return rule_document_response(request.user, self.get_object())
 
     @extend_schema(request=RuleStatusInputSerializer, responses={200: SupportingRuleSerializer})
     @action(detail=True, methods=["post"], url_path="status")

@@ -19,7 +19,7 @@ from .models import (
     SupportingRuleKind,
     SupportingRuleStatus,
 )
-from .services import BandData, ResponsibilityData, RuleData, StandardData
+from .services import BandData, ResponsibilityData, ResponsibilityError, RuleData, StandardData, check_document
 
 
 def _enum(choices) -> dict:
@@ -158,7 +158,8 @@ class SupportingRuleSerializer(serializers.ModelSerializer):
 
 
 class SupportingRuleInputSerializer(serializers.Serializer):
-    """A rule of the caller's department (the document itself is uploaded in the back office)."""
+    """A rule of the caller's department. Sent as JSON, or as multipart/form-data with the
+    document; without a document the current one (if any) is kept."""
 
     kind = RuleKindField()
     title = serializers.CharField(max_length=300)
@@ -166,6 +167,18 @@ class SupportingRuleInputSerializer(serializers.Serializer):
     adopted_on = serializers.DateField()
     status = RuleStatusField(required=False, default=SupportingRuleStatus.IN_FORCE)
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    document = serializers.FileField(
+        required=False, allow_null=True, default=None, help_text="PDF, DOCX, ODT or OFD, at most 20 MB (multipart/form-data)."
+    )
+
+    def validate_document(self, value):
+        # The same check as the back office's form, reported against the field (400).
+        if value is not None:
+            try:
+                check_document(value)
+            except ResponsibilityError as error:
+                raise serializers.ValidationError(str(error)) from error
+        return value
 
     def rule_data(self) -> RuleData:
         return RuleData(**self.validated_data)

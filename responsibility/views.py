@@ -294,9 +294,14 @@ def rule_document(request, department_id: int, rule_id: int):
     rule = perms.get_visible_or_404(
         request.user, perms.supporting_rules_visible_to(request.user).filter(department=department), pk=rule_id
     )
+    return rule_document_response(request.user, rule)
+
+
+def rule_document_response(actor, rule) -> FileResponse:
+    """The download of a rule's document (the back office's link and the API), on record."""
     if not rule.document:
         raise Http404
-    event_record(action=AuditAction.EXPORT, actor=request.user, obj=rule, detail={"document": rule.document.name})
+    event_record(action=AuditAction.EXPORT, actor=actor, obj=rule, detail={"document": rule.document.name})
     extension = PurePath(rule.document.name).suffix
     return FileResponse(rule.document.open("rb"), as_attachment=True, filename=f"{rule.title.replace('/', '_')}{extension}")
 

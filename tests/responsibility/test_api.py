@@ -110,6 +110,43 @@ def test_supporting_rules_and_coverage(api_client, users, city):
     assert api_client.get("/api/responsibility/coverage/?government=C").json()["results"] == []
 
 
+def test_supporting_rule_document_is_uploaded_and_downloaded_through_the_api(api_client, users, city):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from audit.models import AuditAction, AuditEvent
+    from responsibility.models import SupportingRule
+
+    api_client.force_authenticate(users.editor_a)
+    url = "/api/responsibility/supporting-rules/"
+    fields = {"kind": "fault_accountability", "title": "行政执法过错责任追究办法", "adopted_on": "2024-06-03"}
+
+    not_a_pdf = SimpleUploadedFile("办法.pdf", b"<html>not a pdf</html>", content_type="application/pdf")
+    refused = api_client.post(url, {**fields, "document": not_a_pdf}, format="multipart")
+    assert refused.status_code == 400
+    assert refused.json()["document"] == ["The file is named .pdf but its content is not a PDF document."]
+    assert not SupportingRule.objects.exists()  # nothing half-saved
+
+    pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    created = api_client.post(url, {**fields, "document": SimpleUploadedFile("办法.pdf", pdf)}, format="multipart")
+    assert created.status_code == 201, created.content
+    rule_id = created.json()["id"]
+    assert created.json()["has_document"] is True
+
+    download = api_client.get(f"{url}{rule_id}/document/")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == pdf
+    assert AuditEvent.objects.filter(action=AuditAction.EXPORT, object_id=str(rule_id)).count() == 1
+
+    # A JSON update without a document keeps it.
+    kept = api_client.put(f"{url}{rule_id}/", {**fields, "document_number": "陇政发〔2024〕3号"}, format="json")
+    assert kept.status_code == 200 and kept.json()["has_document"] is True
+
+    api_client.force_authenticate(users.editor_b)
+    assert api_client.get(f"{url}{rule_id}/document/").status_code == 404
+    api_client.force_authenticate(users.city_reviewer)
+    assert api_client.get(f"{url}{rule_id}/document/").status_code == 200
+
+
 def test_set_list_query_count_is_constant(api_client, users, city, django_assert_max_num_queries):
     from tests.factories import OrganisationFactory
 
