@@ -4,6 +4,9 @@
 PY := .venv/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
+# The suite runs in one process per core (pytest-xdist), a test file to a process; 0 runs it in
+# this process alone.
+TEST_PROCESSES ?= auto
 LOG_LEVEL ?= INFO
 
 .PHONY: run test worker beat bench messages clean distclean
@@ -19,7 +22,7 @@ run:
 test:
 	bash scripts/system-deps.sh test
 	bash scripts/setup.sh --no-migrate
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
 
 # A worker and beat only make sense with a broker; without one tasks already run in-process.
 worker:
