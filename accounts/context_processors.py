@@ -32,6 +32,10 @@ def navigation(request):
     for name, label, allowed in _ENTRIES:
         if allowed(user):
             url = reverse(name)
-            active = path == url if name == "home" else path.startswith(url)
-            items.append({"url": url, "label": label, "active": active})
+            items.append({"url": url, "label": label, "active": path == url if name == "home" else path.startswith(url)})
+    # One entry is current: the one whose address is the longest prefix of the path (the
+    # supporting rules live under the responsibilities' address).
+    current = max((item for item in items if item["active"]), key=lambda item: len(item["url"]), default=None)
+    for item in items:
+        item["active"] = item is current
     return {"nav": items}

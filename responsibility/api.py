@@ -190,10 +190,10 @@ class SupportingRuleViewSet(ScopedObjectMixin, mixins.CreateModelMixin, mixins.U
     serializer_class = SupportingRuleSerializer
     filterset_class = SupportingRuleFilter
     search_fields = ["title", "document_number", "department__name"]
-    ordering = ["department__path", "kind", "-adopted_on", "id"]
+    ordering = ["department__path", *selectors.RULE_ORDER]
 
     def get_queryset(self):
-        return perms.supporting_rules_visible_to(self.request.user).select_related("department").order_by(*self.ordering)
+        return selectors.in_plan_order(perms.supporting_rules_visible_to(self.request.user).select_related("department"), "department__path")
 
     def _input(self) -> SupportingRuleInputSerializer:
         body = SupportingRuleInputSerializer(data=self.request.data)

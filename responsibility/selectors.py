@@ -5,7 +5,7 @@ home-page counts. Each is built in a fixed number of queries, whatever its lengt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from accounts import permissions as perms
@@ -239,8 +239,19 @@ def coverage_for(user, *, government: Organisation | None = None, only_missing: 
     return coverage(departments, only_missing=only_missing)
 
 
+RULE_ORDER = ("kind_order", "-adopted_on", "id")
+
+
+def in_plan_order(rules: QuerySet[SupportingRule], *first: str) -> QuerySet[SupportingRule]:
+    """Rules ordered (after ``first``) as the plan lists the eight kinds, 岗位责任制度 first,
+    not by their codes; the newest rule of a kind first. ``kind_order`` stays available to
+    order by."""
+    order = Case(*(When(kind=kind, then=Value(n)) for n, kind in enumerate(SupportingRuleKind.values)), output_field=IntegerField())
+    return rules.alias(kind_order=order).order_by(*first, *RULE_ORDER)
+
+
 def rules_of(visible: QuerySet[SupportingRule], department: Organisation) -> QuerySet[SupportingRule]:
-    return visible.filter(department=department).order_by("kind", "-adopted_on", "id")
+    return in_plan_order(visible.filter(department=department))
 
 
 # -- Home page --------------------------------------------------------------------------------

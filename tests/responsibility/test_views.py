@@ -185,6 +185,28 @@ def test_rule_register_upload_and_download(client, login, users, city):
     assert rule.status == "repealed"
 
 
+def test_rule_register_lists_kinds_in_the_plans_order_under_one_current_menu_entry(client, login, users, city):
+    """The plan's order (post responsibility first, rewards last), not the codes' alphabet; the
+    newest rule of a kind first. Only 配套制度 is the current menu entry, although its address
+    lies under that of 执法责任."""
+    import datetime
+
+    rewards = SupportingRuleFactory(department=city.dept_a, kind="rewards", title="奖励办法")
+    old = SupportingRuleFactory(department=city.dept_a, kind="enforcement_procedure", title="旧程序规定",
+                                adopted_on=datetime.date(2019, 5, 20))
+    new = SupportingRuleFactory(department=city.dept_a, kind="enforcement_procedure", title="新程序规定")
+    post = SupportingRuleFactory(department=city.dept_a, kind="post_responsibility", title="岗位责任制度")
+    agency = SupportingRuleFactory(department=city.dept_a, kind="agency_management", title="机构管理办法")
+    login(users.editor_a)
+
+    page = client.get(f"/office/responsibility/rules/{city.dept_a.pk}/")
+
+    assert [rule.pk for rule in page.context["page"].object_list] == [post.pk, new.pk, old.pk, agency.pk, rewards.pk]
+    assert [item["url"] for item in page.context["nav"] if item["active"]] == ["/office/responsibility/rules/"]
+    api = client.get("/api/responsibility/supporting-rules/").json()["results"]
+    assert [row["id"] for row in api] == [post.pk, new.pk, old.pk, agency.pk, rewards.pk]
+
+
 def test_rule_register_scoped(client, login, users, city):
     rule = SupportingRuleFactory(department=city.dept_a)
     base = f"/office/responsibility/rules/{city.dept_a.pk}"
