@@ -159,15 +159,15 @@ def _position_ranges(positions: list[int]) -> str:
 
 
 def _procedure_values(powers: list[dict], steps_of: list[list[dict]]) -> list[dict]:
-    """The flowcharts the booklet prints: one per distinct procedure (the same steps, posts and
-    time limits), in the order of the first power that follows it, with the powers it applies
+    """The flowcharts the booklet prints: one per distinct procedure (the same numbered steps,
+    posts and time limits), in the order of the first power that follows it, with the powers it applies
     to. A department's powers mostly share a few procedures; printing the same chart for each
     of them would make the booklet longer and no clearer."""
     procedures: dict[str, dict] = {}
     for power, steps in zip(powers, steps_of, strict=True):
         if not steps:
             continue
-        key = json.dumps([[s["stage"], s["post"], s["time_limit"]] for s in steps], ensure_ascii=False)
+        key = json.dumps([[s["order"], s["stage"], s["post"], s["time_limit"]] for s in steps], ensure_ascii=False)
         procedure = procedures.setdefault(key, {"steps": steps, "powers": []})
         procedure["powers"].append({"position": power["position"], "name": power["name"]})
     values = list(procedures.values())
