@@ -1,11 +1,11 @@
-"""DRF glue for accounts.permissions: the same predicates, the same 403/404 rules, the same
-audit record of each denial."""
+"""DRF glue for the permission modules: the same predicates, the same 403/404 rules, and every
+denial through the same choke point (``accounts.permissions.refuse``)."""
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
-from audit.services import denial_record
+from .permissions import get_visible_or_404, refuse
 
 
 def is_probe(request) -> bool:
@@ -21,7 +21,7 @@ class Capability(BasePermission):
     def has_permission(self, request, view):
         allowed = view.capability(request.user) if request.user.is_authenticated else False
         if request.user.is_authenticated and not allowed and not is_probe(request):
-            denial_record(actor=request.user, reason=_("role not permitted"))
+            refuse(request.user, reason=_("role not permitted"))
         return allowed
 
 
@@ -36,7 +36,7 @@ class ObjectChange(BasePermission):
         if view.can_change(request.user, obj):
             return True
         if not is_probe(request):
-            denial_record(actor=request.user, obj=obj, reason=_("may not change this object"))
+            refuse(request.user, obj=obj, reason=_("may not change this object"))
         return False
 
 
@@ -45,8 +45,6 @@ class ScopedObjectMixin:
     scope is 404, and a miss on a real object is a denial on record."""
 
     def get_object(self):
-        from .permissions import get_visible_or_404
-
         lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
         lookup = {self.lookup_field: self.kwargs[lookup_url_kwarg]}
         if is_probe(self.request):

@@ -1,10 +1,14 @@
-"""Who may do what. Every permission decision and every queryset scoping in the project is made
-here, and views (HTML and API alike) only call these functions.
+"""The ground of every permission decision: roles, the user's place in the organisation tree,
+the jurisdiction scoping primitives, and the one choke point through which every refusal passes.
+
+Each chapter declares its own predicates (``can_<verb>_<thing>(user, obj)``) and one
+``<things>_visible_to(user)`` scoping per model in its own ``permissions`` module, built on these
+primitives; views (HTML, API, exports, downloads) call those and nothing else.
 
 Two rules give every view the same answers:
-- a role that may never do a thing gets 403 (``PermissionDenied``);
-- an object outside the user's scope is 404, as if it did not exist.
-Both are written to the audit trail as a permission denial.
+- a role that may never do a thing gets 403 (``require``);
+- an object outside the user's scope is 404, as if it did not exist (``get_visible_or_404``).
+Both go through ``refuse``, which writes the denial to the audit trail.
 
 The ``is_superuser`` and ``is_staff`` flags grant nothing: MLPS level 3 separates the system,
 security and audit administrators (三员分立), so no account may hold every power.
@@ -18,14 +22,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from organisations.models import (
-    ALLOWED_CHILDREN,
-    GOVERNMENT_KINDS,
-    REVIEWING_GOVERNMENT_KINDS,
-    OfficeFunction,
-    Organisation,
-    OrganisationKind,
-)
+from organisations.models import REVIEWING_GOVERNMENT_KINDS, OfficeFunction, Organisation, OrganisationKind
 
 from .models import ADMIN_ROLES, DEPARTMENT_ROLES, OFFICE_ROLES, Role, User
 
@@ -36,7 +33,13 @@ def role_of(user) -> str | None:
     return user.role
 
 
-# -- Scope roots ------------------------------------------------------------------------------
+def is_business_user(user) -> bool:
+    """Office reviewers and department people: those who work on the chapters' records. The
+    three administrators are not (三员分立)."""
+    return role_of(user) in OFFICE_ROLES | DEPARTMENT_ROLES
+
+
+# -- The user's place in the tree -------------------------------------------------------------
 
 
 # The office each reviewing role sits in. Scope comes from the account's place in the tree, so an
@@ -75,53 +78,16 @@ def scope_root(user) -> Organisation | None:
     return jurisdiction_of(user) or department_of(user)
 
 
-# -- Organisations ----------------------------------------------------------------------------
+def is_legal_affairs_office(user) -> bool:
+    return (
+        role_of(user) == Role.OFFICE_REVIEWER
+        and user.organisation is not None
+        and user.organisation.office_function == OfficeFunction.LEGAL_AFFAIRS
+    )
 
 
-def can_view_organisations(user) -> bool:
-    return role_of(user) in OFFICE_ROLES | DEPARTMENT_ROLES
-
-
-def organisations_visible_to(user) -> QuerySet[Organisation]:
-    root = scope_root(user) if can_view_organisations(user) else None
-    if root is None:
-        return Organisation.objects.none()
-    return Organisation.objects.filter(path__startswith=root.path)
-
-
-def can_change_organisation(user, organisation: Organisation) -> bool:
-    """The establishment office keeps the organisation structure of its jurisdiction; a
-    department keeps its own internal agencies."""
-    role = role_of(user)
-    root = scope_root(user)
-    if root is None or not organisation.path.startswith(root.path):
-        return False
-    if role == Role.ESTABLISHMENT_REVIEWER:
-        return organisation.pk != root.pk
-    if role == Role.DEPARTMENT_EDITOR:
-        return organisation.kind == OrganisationKind.AGENCY
-    return False
-
-
-def can_add_child(user, parent: Organisation) -> bool:
-    role = role_of(user)
-    root = scope_root(user)
-    if root is None or not parent.path.startswith(root.path):
-        return False
-    if role == Role.ESTABLISHMENT_REVIEWER:
-        return True
-    # A department editor may add agencies under the department itself.
-    return role == Role.DEPARTMENT_EDITOR and parent.pk == root.pk
-
-
-def child_kinds_allowed(user, parent: Organisation) -> set[str]:
-    """The kinds of organisation the user may create under ``parent``."""
-    if not can_add_child(user, parent):
-        return set()
-    allowed = set(ALLOWED_CHILDREN[parent.kind])
-    if role_of(user) == Role.DEPARTMENT_EDITOR:
-        allowed &= {OrganisationKind.AGENCY}
-    return allowed
+def can_use_office_functions(user) -> bool:
+    return role_of(user) in OFFICE_ROLES
 
 
 def can_review_for(user, department: Organisation) -> bool:
@@ -131,7 +97,41 @@ def can_review_for(user, department: Organisation) -> bool:
     return government is not None and department.jurisdiction_id == government.pk
 
 
-# -- Accounts ---------------------------------------------------------------------------------
+def is_competent_office(user, department: Organisation) -> bool:
+    """The legal-affairs office that decides for ``department``."""
+    return is_legal_affairs_office(user) and can_review_for(user, department)
+
+
+def is_department_editor(user, department: Organisation | int) -> bool:
+    """The user edits ``department``'s own records (a department or its primary key)."""
+    own = department_of(user)
+    department_id = department if isinstance(department, int) else department.pk
+    return role_of(user) == Role.DEPARTMENT_EDITOR and own is not None and own.pk == department_id
+
+
+# -- Scoping primitives: prefix filters on the tree's materialised path ------------------------
+
+
+def within(queryset: QuerySet, root: Organisation, path_field: str = "path") -> QuerySet:
+    """The rows of ``queryset`` whose organisation (reached by ``path_field``) is ``root`` or
+    below it."""
+    return queryset.filter(**{f"{path_field}__startswith": root.path})
+
+
+def scoped(queryset: QuerySet, user, path_field: str = "path") -> QuerySet:
+    """The rows of ``queryset`` inside the user's scope (none if the user has no scope)."""
+    root = scope_root(user)
+    return queryset.none() if root is None else within(queryset, root, path_field)
+
+
+def departments_in_scope(user) -> QuerySet[Organisation]:
+    """Enforcement departments whose records the user may see."""
+    if not is_business_user(user):
+        return Organisation.objects.none()
+    return scoped(Organisation.objects.filter(kind=OrganisationKind.DEPARTMENT, office_function=""), user)
+
+
+# -- Accounts and administration ---------------------------------------------------------------
 
 
 def can_view_users(user) -> bool:
@@ -167,39 +167,29 @@ def can_set_security_policy(user) -> bool:
     return role_of(user) == Role.SECURITY_ADMIN
 
 
-# -- Audit and operations ---------------------------------------------------------------------
-
-
-def can_view_audit(user) -> bool:
-    return role_of(user) == Role.AUDIT_ADMIN
-
-
 def can_view_system_status(user) -> bool:
     return role_of(user) in {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}
 
 
-def can_use_office_functions(user) -> bool:
-    return role_of(user) in OFFICE_ROLES
+# -- The choke point ----------------------------------------------------------------------------
 
 
-def is_legal_affairs_office(user) -> bool:
-    return (
-        role_of(user) == Role.OFFICE_REVIEWER
-        and user.organisation is not None
-        and user.organisation.office_function == OfficeFunction.LEGAL_AFFAIRS
-    )
+def refuse(user, *, obj: Model | None = None, reason="", not_found: bool = False):
+    """Put a refused attempt on record and raise: 404 (``not_found``: the object is outside the
+    user's scope, so it is answered as if it did not exist) or 403. Every denial of the
+    application, HTML and API alike, passes through here."""
+    from audit.services import denial_record
 
-
-# -- Enforcement ------------------------------------------------------------------------------
+    denial_record(actor=user, obj=obj, reason=reason or _("role not permitted"))
+    if not_found:
+        raise Http404
+    raise PermissionDenied(reason)
 
 
 def require(user, allowed: bool, *, obj: Model | None = None, reason: str = "") -> None:
     """Raise 403, on record, unless ``allowed``."""
     if not allowed:
-        from audit.services import denial_record
-
-        denial_record(actor=user, obj=obj, reason=reason or _("role not permitted"))
-        raise PermissionDenied(reason)
+        refuse(user, obj=obj, reason=reason)
 
 
 def guarded(check, reason=None):
@@ -233,270 +223,5 @@ def get_visible_or_404(user, visible: QuerySet, **lookup):
     except visible.model.DoesNotExist:
         existing = visible.model._default_manager.filter(**lookup).first()
         if existing is not None:
-            from audit.services import denial_record
-
-            denial_record(actor=user, obj=existing, reason=_("outside the user's scope"))
+            refuse(user, obj=existing, reason=_("outside the user's scope"), not_found=True)
         raise Http404 from None
-
-
-# -- Enforcement basis (catalogues) -----------------------------------------------------------
-
-
-def can_view_catalogues(user) -> bool:
-    return role_of(user) in OFFICE_ROLES | DEPARTMENT_ROLES
-
-
-def catalogues_visible_to(user):
-    """Catalogues of departments in the user's scope: an office sees its jurisdiction's (the
-    city office also the counties'); a department sees its own. Drafts are the department's
-    alone: offices see a version only once it has been submitted."""
-    from basis.models import BasisCatalogue
-    from basis.workflow import ReviewStatus
-
-    root = scope_root(user) if can_view_catalogues(user) else None
-    if root is None:
-        return BasisCatalogue.objects.none()
-    queryset = BasisCatalogue.objects.filter(department__path__startswith=root.path)
-    if role_of(user) in OFFICE_ROLES:
-        queryset = queryset.exclude(status=ReviewStatus.DRAFT)
-    return queryset
-
-
-def is_catalogue_editor(user, catalogue) -> bool:
-    """The user edits this department's catalogues (whether this version is editable or not)."""
-    department = department_of(user)
-    return (
-        role_of(user) == Role.DEPARTMENT_EDITOR
-        and department is not None
-        and catalogue.department_id == department.pk
-    )
-
-
-def can_edit_catalogue(user, catalogue) -> bool:
-    """Only the department's editor edits, and only a draft or a returned version."""
-    from basis.workflow import EDITABLE_STATUSES
-
-    return is_catalogue_editor(user, catalogue) and catalogue.status in EDITABLE_STATUSES
-
-
-def can_start_catalogue(user, department: Organisation) -> bool:
-    own = department_of(user)
-    return role_of(user) == Role.DEPARTMENT_EDITOR and own is not None and own.pk == department.pk
-
-
-def can_submit_catalogue(user, catalogue) -> bool:
-    department = department_of(user)
-    return department is not None and catalogue.department_id == department.pk
-
-
-def can_decide_catalogue(user, catalogue) -> bool:
-    """Start review, return, approve, publish: the competent legal-affairs office alone."""
-    return is_legal_affairs_office(user) and can_review_for(user, catalogue.department)
-
-
-def can_comment_catalogue(user, catalogue) -> bool:
-    """Both offices comment during review: the establishment office co-reviews entries about
-    functions and mandates."""
-    return role_of(user) in OFFICE_ROLES and can_review_for(user, catalogue.department)
-
-
-def can_manage_instruments(user) -> bool:
-    """The legal-affairs office keeps the registry of instruments and records amendments."""
-    return is_legal_affairs_office(user)
-
-
-def can_set_deadline(user, jurisdiction: Organisation) -> bool:
-    government = jurisdiction_of(user)
-    return is_legal_affairs_office(user) and government is not None and government.pk == jurisdiction.pk
-
-
-def deadlines_visible_to(user):
-    """The submission deadlines of the user's government: those an office set for its
-    jurisdiction, or those that bind a department."""
-    from basis.models import SubmissionDeadline
-
-    department = department_of(user) if can_view_catalogues(user) else None
-    government = jurisdiction_of(user) or (department.jurisdiction if department is not None else None)
-    if government is None:
-        return SubmissionDeadline.objects.none()
-    return SubmissionDeadline.objects.filter(jurisdiction=government)
-
-
-# -- Authority breakdown ----------------------------------------------------------------------
-# Breakdowns follow the catalogues' rules: the department edits its own drafts, the competent
-# legal-affairs office decides, offices see versions once submitted. Posts, officers and their
-# records belong to a department; certificates are issued by the government whose legal-affairs
-# office is competent for the officer's department.
-
-
-def can_view_breakdowns(user) -> bool:
-    return role_of(user) in OFFICE_ROLES | DEPARTMENT_ROLES
-
-
-def breakdowns_visible_to(user):
-    from authority.models import Breakdown
-    from basis.workflow import ReviewStatus
-
-    root = scope_root(user) if can_view_breakdowns(user) else None
-    if root is None:
-        return Breakdown.objects.none()
-    queryset = Breakdown.objects.filter(department__path__startswith=root.path)
-    if role_of(user) in OFFICE_ROLES:
-        queryset = queryset.exclude(status=ReviewStatus.DRAFT)
-    return queryset
-
-
-def powers_visible_to(user):
-    from authority.models import PowerItem
-
-    return PowerItem.objects.filter(breakdown__in=breakdowns_visible_to(user))
-
-
-def is_breakdown_editor(user, breakdown) -> bool:
-    department = department_of(user)
-    return (
-        role_of(user) == Role.DEPARTMENT_EDITOR
-        and department is not None
-        and breakdown.department_id == department.pk
-    )
-
-
-def can_edit_breakdown(user, breakdown) -> bool:
-    from basis.workflow import EDITABLE_STATUSES
-
-    return is_breakdown_editor(user, breakdown) and breakdown.status in EDITABLE_STATUSES
-
-
-def can_start_breakdown(user, department: Organisation) -> bool:
-    return can_start_catalogue(user, department)
-
-
-def can_submit_breakdown(user, breakdown) -> bool:
-    department = department_of(user)
-    return department is not None and breakdown.department_id == department.pk
-
-
-def can_decide_breakdown(user, breakdown) -> bool:
-    return is_legal_affairs_office(user) and can_review_for(user, breakdown.department)
-
-
-def departments_in_scope(user) -> QuerySet[Organisation]:
-    """Enforcement departments whose posts, officers and completeness the user may see."""
-    root = scope_root(user) if can_view_breakdowns(user) else None
-    if root is None:
-        return Organisation.objects.none()
-    return Organisation.objects.filter(
-        path__startswith=root.path, kind=OrganisationKind.DEPARTMENT, office_function=""
-    )
-
-
-def posts_visible_to(user):
-    from authority.models import Post
-
-    root = scope_root(user) if can_view_breakdowns(user) else None
-    if root is None:
-        return Post.objects.none()
-    return Post.objects.filter(agency__path__startswith=root.path)
-
-
-def can_manage_posts(user, department: Organisation) -> bool:
-    """A department keeps the posts of its own agencies."""
-    return can_start_catalogue(user, department)
-
-
-def officers_visible_to(user):
-    from authority.models import Officer
-
-    return Officer.objects.filter(department__in=departments_in_scope(user))
-
-
-def can_manage_officers(user, department: Organisation) -> bool:
-    """Officers, their posts and training are the department's records."""
-    return can_start_catalogue(user, department)
-
-
-def can_manage_certificates(user, department: Organisation) -> bool:
-    """Exams and certificates: the legal-affairs office competent for the department."""
-    return is_legal_affairs_office(user) and can_review_for(user, department)
-
-
-def certificates_visible_to(user):
-    from authority.models import Certificate
-
-    return Certificate.objects.filter(officer__department__in=departments_in_scope(user))
-
-
-# -- Responsibilities, supporting rules, disclosure ---------------------------------------------
-
-
-def responsibility_sets_visible_to(user):
-    """Like breakdowns: the department its own, offices their scope once submitted."""
-    from basis.workflow import ReviewStatus
-    from responsibility.models import ResponsibilitySet
-
-    root = scope_root(user) if can_view_breakdowns(user) else None
-    if root is None:
-        return ResponsibilitySet.objects.none()
-    queryset = ResponsibilitySet.objects.filter(department__path__startswith=root.path)
-    if role_of(user) in OFFICE_ROLES:
-        queryset = queryset.exclude(status=ReviewStatus.DRAFT)
-    return queryset
-
-
-def is_responsibility_editor(user, responsibility_set) -> bool:
-    return is_breakdown_editor(user, responsibility_set)
-
-
-def can_edit_responsibility_set(user, responsibility_set) -> bool:
-    from basis.workflow import EDITABLE_STATUSES
-
-    return is_responsibility_editor(user, responsibility_set) and responsibility_set.status in EDITABLE_STATUSES
-
-
-def can_start_responsibility_set(user, department: Organisation) -> bool:
-    return can_start_catalogue(user, department)
-
-
-def can_submit_responsibility_set(user, responsibility_set) -> bool:
-    return can_submit_breakdown(user, responsibility_set)
-
-
-def can_decide_responsibility_set(user, responsibility_set) -> bool:
-    return can_decide_breakdown(user, responsibility_set)
-
-
-def supporting_rules_visible_to(user):
-    from responsibility.models import SupportingRule
-
-    return SupportingRule.objects.filter(department__in=departments_in_scope(user))
-
-
-def can_manage_supporting_rules(user, department: Organisation) -> bool:
-    """The register is the department's own record."""
-    return can_start_catalogue(user, department)
-
-
-def disclosure_documents_visible_to(user):
-    """Documents of organisations in the user's scope, every status (the back office follows
-    queued and failed renders; the public sees ready ones only, through the portal)."""
-    from responsibility.models import DisclosureDocument
-
-    root = scope_root(user) if can_view_breakdowns(user) else None
-    if root is None:
-        return DisclosureDocument.objects.none()
-    return DisclosureDocument.objects.filter(organisation__path__startswith=root.path)
-
-
-def can_render_disclosure(user, organisation: Organisation) -> bool:
-    """Ask for (or retry) a render: the department for its own documents, a legal-affairs office
-    for any department or government it reviews (the compilation is the office's)."""
-    if organisation.kind in GOVERNMENT_KINDS:
-        government = jurisdiction_of(user)
-        return (
-            is_legal_affairs_office(user)
-            and government is not None
-            and organisation.path.startswith(government.path)
-        )
-    return can_start_catalogue(user, organisation) or (
-        is_legal_affairs_office(user) and can_review_for(user, organisation)
-    )

@@ -9,6 +9,7 @@ from rest_framework import serializers, viewsets
 
 from accounts import permissions as perms
 from accounts.api_permissions import Capability
+from audit import permissions as audit_perms
 
 from .exports import events_to_xlsx
 from .filters import AuditEventFilter
@@ -24,7 +25,7 @@ def _filtered(request):
 @require_safe
 @login_required
 def event_list(request):
-    perms.require(request.user, perms.can_view_audit(request.user))
+    perms.require(request.user, audit_perms.can_view_audit(request.user))
     filterset = _filtered(request)
     page = Paginator(filterset.qs, 100).get_page(request.GET.get("page"))
     return render(request, "audit/event_list.html", {"filter": filterset, "page": page})
@@ -33,7 +34,7 @@ def event_list(request):
 @require_safe
 @login_required
 def event_export(request):
-    perms.require(request.user, perms.can_view_audit(request.user))
+    perms.require(request.user, audit_perms.can_view_audit(request.user))
     filterset = _filtered(request)
     content = events_to_xlsx(filterset.qs)
     event_record(
@@ -76,7 +77,7 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = AuditEventSerializer
     permission_classes = [Capability]
-    capability = staticmethod(perms.can_view_audit)
+    capability = staticmethod(audit_perms.can_view_audit)
     filterset_class = AuditEventFilter
     ordering_fields = ["occurred_at"]
     ordering = ["-occurred_at", "-id"]

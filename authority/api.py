@@ -1,4 +1,4 @@
-"""The breakdown over HTTP. Lists are scoped by accounts.permissions; writes go through the
+"""The breakdown over HTTP. Lists are scoped by authority.permissions; writes go through the
 services (403 role, 404 scope, 409 state, 400 input)."""
 
 from functools import cached_property
@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from accounts import permissions as perms
 from accounts.api_permissions import Capability, ScopedObjectMixin
+from authority import permissions as authority_perms
 
 from . import selectors, services
 from .models import Breakdown, PostAssignment, PowerItem, ProcedureStep
@@ -31,18 +32,18 @@ class BreakdownViewSet(ScopedObjectMixin, mixins.CreateModelMixin, viewsets.Read
     """Breakdown versions in the caller's scope. POST starts the department's next version."""
 
     permission_classes = [Capability]
-    capability = staticmethod(perms.can_view_breakdowns)
+    capability = staticmethod(authority_perms.can_view_breakdowns)
     serializer_class = BreakdownSerializer
     filterset_fields = ["status", "department__code"]
     ordering = ["department__path", "-version"]
 
     def get_queryset(self):
-        return perms.breakdowns_visible_to(self.request.user).select_related("department").order_by(*self.ordering)
+        return authority_perms.breakdowns_visible_to(self.request.user).select_related("department").order_by(*self.ordering)
 
     @extend_schema(request=None, responses={201: BreakdownSerializer})
     def create(self, request, *args, **kwargs):
         department = perms.department_of(request.user)
-        perms.require(request.user, department is not None and perms.can_start_breakdown(request.user, department))
+        perms.require(request.user, department is not None and authority_perms.can_start_breakdown(request.user, department))
         breakdown = services.breakdown_start(actor=request.user, department=department)
         return Response(BreakdownSerializer(breakdown).data, status=status.HTTP_201_CREATED)
 
@@ -74,14 +75,14 @@ class PowerViewSet(ScopedObjectMixin, viewsets.ModelViewSet):
     """Powers of one breakdown version, under /api/authority/breakdowns/{breakdown_pk}/powers/."""
 
     permission_classes = [Capability]
-    capability = staticmethod(perms.can_view_breakdowns)
+    capability = staticmethod(authority_perms.can_view_breakdowns)
     serializer_class = PowerSerializer
     lookup_value_regex = "[0-9]+"
     filter_backends = []
 
     @cached_property
     def breakdown(self) -> Breakdown:
-        visible = perms.breakdowns_visible_to(self.request.user).select_related("department")
+        visible = authority_perms.breakdowns_visible_to(self.request.user).select_related("department")
         return perms.get_visible_or_404(self.request.user, visible, pk=self.kwargs["breakdown_pk"])
 
     def get_queryset(self):
@@ -123,30 +124,30 @@ class PowerViewSet(ScopedObjectMixin, viewsets.ModelViewSet):
 
 class PostViewSet(ScopedObjectMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [Capability]
-    capability = staticmethod(perms.can_view_breakdowns)
+    capability = staticmethod(authority_perms.can_view_breakdowns)
     serializer_class = PostSerializer
 
     def get_queryset(self):
-        return perms.posts_visible_to(self.request.user).select_related("agency").order_by("agency__path", "name")
+        return authority_perms.posts_visible_to(self.request.user).select_related("agency").order_by("agency__path", "name")
 
 
 class OfficerViewSet(ScopedObjectMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [Capability]
-    capability = staticmethod(perms.can_view_breakdowns)
+    capability = staticmethod(authority_perms.can_view_breakdowns)
     serializer_class = OfficerSerializer
 
     def get_queryset(self):
-        return perms.officers_visible_to(self.request.user).select_related("department").order_by("department__path", "name", "id")
+        return authority_perms.officers_visible_to(self.request.user).select_related("department").order_by("department__path", "name", "id")
 
 
 class CertificateViewSet(ScopedObjectMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [Capability]
-    capability = staticmethod(perms.can_view_breakdowns)
+    capability = staticmethod(authority_perms.can_view_breakdowns)
     serializer_class = CertificateSerializer
 
     def get_queryset(self):
         return (
-            perms.certificates_visible_to(self.request.user)
+            authority_perms.certificates_visible_to(self.request.user)
             .select_related("officer")
             .prefetch_related("kinds")
             .order_by("-valid_until", "number")

@@ -6,14 +6,15 @@ the department already has a breakdown, so a second run changes nothing."""
 import datetime
 from decimal import Decimal
 
+from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from basis.models import BasisCatalogue, LegalInstrument, Provision
-from basis.workflow import ReviewStatus
 from organisations.models import Organisation, OrganisationKind
 from organisations.services import organisation_create
+from workflow.review import ReviewStatus
 
 from . import services
 from .models import Breakdown, Post, PowerKind, ProcedureStage, TimeUnit
@@ -103,6 +104,8 @@ def _ensure_posts(editor: User, agencies: dict[str, Organisation]) -> dict[str, 
 
 
 def load_demo_breakdown(stdout=None) -> None:
+    """The demo step of this chapter: the reference kinds and stages, then the breakdown."""
+    call_command("load_authority_reference", **({"stdout": stdout} if stdout is not None else {}))
     department = Organisation.objects.filter(code=DEPARTMENT).first()
     editor = User.objects.filter(username="scj_editor").first()
     reviewer = User.objects.filter(username="fzb").first()

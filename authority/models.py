@@ -6,7 +6,7 @@ officers exercise them.
 Power kinds and procedure stages are reference data with stable codes, loaded from a versioned
 file (``manage.py load_authority_reference``). Powers, their assignments and procedures are
 versioned with the department's breakdown, which goes through the review workflow of
-``basis.workflow``; posts, officers and certificates are standing records of the department.
+``workflow.review``; posts, officers and certificates are standing records of the department.
 """
 
 import datetime
@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from basis.models import Provision
-from basis.workflow import OPEN_STATUSES, ReviewedVersion, ReviewEvent
 from organisations.models import Organisation
+from workflow.models import ReviewedVersion, ReviewEvent
+from workflow.review import OPEN_STATUSES
 
 # -- Reference data ---------------------------------------------------------------------------
 

@@ -15,8 +15,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from basis.models import InstrumentStatus, Provision
-from basis.workflow import OPEN_STATUSES, ReviewStatus
 from organisations.models import Organisation
+from workflow.review import OPEN_STATUSES, ReviewStatus
 
 from .models import (
     Breakdown,
@@ -307,9 +307,9 @@ def certificate_for_verification(number: str) -> PublicCertificate | None:
 def certificates_expiring_for(user, within_days: int = 90):
     """For the home pages: the certificates in the user's scope that expire soon (none for a
     role that sees no officers)."""
-    from accounts import permissions as perms
+    from . import permissions as authority_perms
 
-    return certificates_expiring(perms.certificates_visible_to(user), within_days)
+    return certificates_expiring(authority_perms.certificates_visible_to(user), within_days)
 
 
 # -- Cached findings for the breakdown page ------------------------------------------------------

@@ -3,8 +3,8 @@
 from rest_framework import serializers
 
 from basis.models import Provision
-from basis.workflow import Transition
 from organisations.models import Organisation
+from workflow.review import Transition
 
 from .models import (
     Breakdown,

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as perms
-from basis.workflow import Transition, WorkflowError, allowed_transitions
+from authority import permissions as authority_perms
+from workflow.review import Transition, WorkflowError, allowed_transitions
 
 from . import selectors, services
 from .flowchart import procedure_svg
@@ -31,8 +32,8 @@ from .models import Breakdown, PowerItem
 
 
 def _breakdown(request, pk: int) -> Breakdown:
-    perms.require(request.user, perms.can_view_breakdowns(request.user))
-    visible = perms.breakdowns_visible_to(request.user).select_related("department")
+    perms.require(request.user, authority_perms.can_view_breakdowns(request.user))
+    visible = authority_perms.breakdowns_visible_to(request.user).select_related("department")
     return perms.get_visible_or_404(request.user, visible, pk=pk)
 
 
@@ -53,15 +54,15 @@ def _department_posts(department):
 @login_required
 def index(request):
     """A department's current breakdown, or the office's list of departments' breakdowns."""
-    perms.require(request.user, perms.can_view_breakdowns(request.user))
-    visible = perms.breakdowns_visible_to(request.user)
+    perms.require(request.user, authority_perms.can_view_breakdowns(request.user))
+    visible = authority_perms.breakdowns_visible_to(request.user)
     department = perms.department_of(request.user)
     if department is not None:
         current = selectors.current_breakdown(department, visible)
         if current is not None:
             return redirect("authority:breakdown_detail", pk=current.pk)
         return render(request, "authority/breakdown_none.html", {
-            "department": department, "can_start": perms.can_start_breakdown(request.user, department),
+            "department": department, "can_start": authority_perms.can_start_breakdown(request.user, department),
         })
     breakdowns = visible.select_related("department").order_by("department__path", "-version")
     status = request.GET.get("status", "")
@@ -75,7 +76,7 @@ def index(request):
 @require_POST
 def breakdown_start(request):
     department = perms.department_of(request.user)
-    perms.require(request.user, department is not None and perms.can_start_breakdown(request.user, department))
+    perms.require(request.user, department is not None and authority_perms.can_start_breakdown(request.user, department))
     try:
         breakdown = services.breakdown_start(actor=request.user, department=department)
     except WorkflowError as error:
@@ -93,15 +94,15 @@ def breakdown_detail(request, pk: int):
     actions = [
         {"name": name, "label": Transition(name).label}
         for name in allowed_transitions(breakdown.status)
-        if (perms.can_submit_breakdown if name == Transition.SUBMIT else perms.can_decide_breakdown)(user, breakdown)
+        if (authority_perms.can_submit_breakdown if name == Transition.SUBMIT else authority_perms.can_decide_breakdown)(user, breakdown)
     ]
     return render(request, "authority/breakdown_detail.html", {
         "breakdown": breakdown,
         "page": page,
         "q": query,
         "actions": actions,
-        "can_edit": perms.can_edit_breakdown(user, breakdown),
-        "can_start": perms.can_start_breakdown(user, breakdown.department),
+        "can_edit": authority_perms.can_edit_breakdown(user, breakdown),
+        "can_start": authority_perms.can_start_breakdown(user, breakdown.department),
         "events": breakdown.events.select_related("actor"),
         "findings": selectors.cached_findings_for(breakdown),
     })
@@ -129,7 +130,7 @@ def power_edit(request, pk: int, power_id: int | None = None):
     """The power's form; for a power that exists also its posts, procedure and flowchart."""
     breakdown = _breakdown(request, pk)
     power = _power(request, pk, power_id)[1] if power_id else None
-    can_edit = perms.can_edit_breakdown(request.user, breakdown)
+    can_edit = authority_perms.can_edit_breakdown(request.user, breakdown)
     if request.method == "POST":
         perms.require(request.user, can_edit, obj=breakdown)
     initial = PowerForm.initial_for(power) if power else {}
@@ -198,7 +199,7 @@ def power_unassign(request, pk: int, power_id: int, assignment_id: int):
 @login_required
 def procedure_edit(request, pk: int, power_id: int):
     breakdown, power = _power(request, pk, power_id)
-    perms.require(request.user, perms.can_edit_breakdown(request.user, breakdown), obj=breakdown)
+    perms.require(request.user, authority_perms.can_edit_breakdown(request.user, breakdown), obj=breakdown)
     posts = _department_posts(breakdown.department)
     initial = [
         {"stage": s.stage_id, "post": s.post_id, "duty": s.duty, "time_limit": s.time_limit, "time_unit": s.time_unit}
@@ -230,9 +231,9 @@ def power_flowchart(request, pk: int, power_id: int):
 
 @login_required
 def post_list(request):
-    perms.require(request.user, perms.can_view_breakdowns(request.user))
+    perms.require(request.user, authority_perms.can_view_breakdowns(request.user))
     department = perms.department_of(request.user)
-    can_manage = department is not None and perms.can_manage_posts(request.user, department)
+    can_manage = department is not None and authority_perms.can_manage_posts(request.user, department)
     form = PostForm(request.POST or None, department=department) if can_manage else None
     if request.method == "POST":
         perms.require(request.user, can_manage)
@@ -244,42 +245,42 @@ def post_list(request):
             else:
                 messages.success(request, _("Post created."))
                 return redirect("authority:post_list")
-    posts = perms.posts_visible_to(request.user).select_related("agency").prefetch_related("placements__officer")
+    posts = authority_perms.posts_visible_to(request.user).select_related("agency").prefetch_related("placements__officer")
     page = Paginator(posts, 100).get_page(request.GET.get("page"))
     return render(request, "authority/post_list.html", {"page": page, "form": form})
 
 
 @login_required
 def officer_list(request):
-    perms.require(request.user, perms.can_view_breakdowns(request.user))
+    perms.require(request.user, authority_perms.can_view_breakdowns(request.user))
     department = perms.department_of(request.user)
-    can_manage = department is not None and perms.can_manage_officers(request.user, department)
+    can_manage = department is not None and authority_perms.can_manage_officers(request.user, department)
     form = OfficerForm(request.POST or None) if can_manage else None
     if request.method == "POST":
         perms.require(request.user, can_manage)
         if form.is_valid():
             officer = services.officer_create(actor=request.user, department=department, **form.cleaned_data)
             return redirect("authority:officer_detail", pk=officer.pk)
-    officers = perms.officers_visible_to(request.user).select_related("department")
+    officers = authority_perms.officers_visible_to(request.user).select_related("department")
     query = request.GET.get("q", "").strip()
     if query:
         officers = officers.filter(name__icontains=query)
     page = Paginator(officers, 50).get_page(request.GET.get("page"))
-    expiring = selectors.certificates_expiring(perms.certificates_visible_to(request.user))[:20]
+    expiring = selectors.certificates_expiring(authority_perms.certificates_visible_to(request.user))[:20]
     return render(request, "authority/officer_list.html", {"page": page, "form": form, "q": query, "expiring": expiring})
 
 
 def _officer(request, pk: int):
-    perms.require(request.user, perms.can_view_breakdowns(request.user))
-    return perms.get_visible_or_404(request.user, perms.officers_visible_to(request.user).select_related("department"), pk=pk)
+    perms.require(request.user, authority_perms.can_view_breakdowns(request.user))
+    return perms.get_visible_or_404(request.user, authority_perms.officers_visible_to(request.user).select_related("department"), pk=pk)
 
 
 @login_required
 def officer_detail(request, pk: int):
     officer = _officer(request, pk)
     user = request.user
-    manage = perms.can_manage_officers(user, officer.department)
-    certify = perms.can_manage_certificates(user, officer.department)
+    manage = authority_perms.can_manage_officers(user, officer.department)
+    certify = authority_perms.can_manage_certificates(user, officer.department)
     posts = _department_posts(officer.department)
     return render(request, "authority/officer_detail.html", {
         "officer": officer,
@@ -332,9 +333,9 @@ def officer_action(request, pk: int, action: str):
 @login_required
 @require_POST
 def certificate_action(request, pk: int, action: str):
-    perms.require(request.user, perms.can_view_breakdowns(request.user))
+    perms.require(request.user, authority_perms.can_view_breakdowns(request.user))
     certificate = perms.get_visible_or_404(
-        request.user, perms.certificates_visible_to(request.user).select_related("officer__department"), pk=pk
+        request.user, authority_perms.certificates_visible_to(request.user).select_related("officer__department"), pk=pk
     )
     actions = {
         "renew": services.certificate_renew,
@@ -357,9 +358,9 @@ def certificate_action(request, pk: int, action: str):
 @login_required
 def completeness(request):
     """The completeness findings of every department in the user's scope."""
-    perms.require(request.user, perms.can_view_breakdowns(request.user))
+    perms.require(request.user, authority_perms.can_view_breakdowns(request.user))
     breakdowns = selectors.current_breakdowns(
-        perms.departments_in_scope(request.user), perms.breakdowns_visible_to(request.user)
+        perms.departments_in_scope(request.user), authority_perms.breakdowns_visible_to(request.user)
     )
     findings = selectors.findings_for(breakdowns)
     kind = request.GET.get("kind", "")
@@ -377,8 +378,8 @@ def certificate_qr(request, pk: int):
     import segno
     from django.urls import reverse
 
-    perms.require(request.user, perms.can_view_breakdowns(request.user))
-    certificate = perms.get_visible_or_404(request.user, perms.certificates_visible_to(request.user), pk=pk)
+    perms.require(request.user, authority_perms.can_view_breakdowns(request.user))
+    certificate = perms.get_visible_or_404(request.user, authority_perms.certificates_visible_to(request.user), pk=pk)
     url = request.build_absolute_uri(reverse("portal:certificate_verify_number", args=[certificate.number]))
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind="svg", scale=4, xmldecl=False, title=certificate.number)
@@ -395,7 +396,7 @@ def breakdown_import(request, pk: int):
     from .spreadsheets import UploadRefused, parse_powers_upload
 
     breakdown = _breakdown(request, pk)
-    perms.require(request.user, perms.can_edit_breakdown(request.user, breakdown), obj=breakdown)
+    perms.require(request.user, authority_perms.can_edit_breakdown(request.user, breakdown), obj=breakdown)
     form = UploadForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():

@@ -1,7 +1,7 @@
 """The enforcement basis over HTTP: everything a department editor and an office reviewer do on
 the screens, for their own systems, and the public, published catalogues.
 
-Each action parses the request, checks the caller through accounts.permissions, calls one
+Each action parses the request, checks the caller through basis.permissions, calls one
 service and serializes the result. Refusals: 403 for a role that may never do it, 404 for what
 lies outside the caller's scope, 409 (with the reason) for a step the record's state does not
 allow, 400 for invalid input.
@@ -27,8 +27,9 @@ from accounts import permissions as perms
 from accounts.api_permissions import Capability, ScopedObjectMixin
 from audit.models import AuditAction
 from audit.services import event_record
-from config.api import Pagination
-from config.pagination import CappedPaginator
+from basis import permissions as basis_perms
+from toolkit.pagination import CappedPaginator, Pagination
+from workflow.review import ReviewStatus
 
 from . import services
 from .models import BasisCatalogue, CatalogueEntry, CatalogueEvent, LegalInstrument, Provision, ReviewComment
@@ -61,7 +62,6 @@ from .serializers import (
     SubmissionDeadlineSerializer,
     TransitionSerializer,
 )
-from .workflow import ReviewStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 JSON = "application/json"
@@ -115,7 +115,7 @@ class InstrumentViewSet(viewsets.ReadOnlyModelViewSet):
     """The registry of legal instruments: public reference data."""
 
     permission_classes = [AllowAny]
-    capability = staticmethod(perms.can_manage_instruments)  # for record-status
+    capability = staticmethod(basis_perms.can_manage_instruments)  # for record-status
     filterset_fields = ["level", "status"]
     search_fields = ["name", "document_number", "issuing_organ"]
     ordering_fields = ["name", "effective_on"]
@@ -168,13 +168,13 @@ class CatalogueViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.Retrieve
     POST actions; a wrong transition answers 409 with the reason."""
 
     permission_classes = [Capability]
-    capability = staticmethod(perms.can_view_catalogues)
+    capability = staticmethod(basis_perms.can_view_catalogues)
     filterset_fields = ["status", "department", "needs_revision", "is_late"]
     ordering_fields = ["submitted_at", "version", "updated_at"]
     ordering = ["department__path", "-version"]
 
     def get_queryset(self):
-        queryset = perms.catalogues_visible_to(self.request.user).select_related("department")
+        queryset = basis_perms.catalogues_visible_to(self.request.user).select_related("department")
         if self.action == "list":
             queryset = queryset.annotate(entry_count=Count("entries"))
         elif self.action == "retrieve":
@@ -212,7 +212,7 @@ class CatalogueViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.Retrieve
     )
     def create(self, request):
         department = perms.department_of(request.user)
-        perms.require(request.user, department is not None and perms.can_start_catalogue(request.user, department))
+        perms.require(request.user, department is not None and basis_perms.can_start_catalogue(request.user, department))
         catalogue = services.catalogue_start(actor=request.user, department=department)
         return Response(CatalogueSerializer(catalogue).data, status=status.HTTP_201_CREATED)
 
@@ -275,7 +275,7 @@ class CatalogueViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.Retrieve
             comments = ReviewComment.objects.filter(catalogue=catalogue).select_related("author")
             page = self.paginate_queryset(comments.order_by("created_at", "pk"))
             return self.get_paginated_response(ReviewCommentSerializer(page, many=True).data)
-        perms.require(request.user, perms.can_comment_catalogue(request.user, catalogue), obj=catalogue)
+        perms.require(request.user, basis_perms.can_comment_catalogue(request.user, catalogue), obj=catalogue)
         body = ReviewCommentInputSerializer(data=request.data, context={"catalogue": catalogue})
         body.is_valid(raise_exception=True)
         comment = services.comment_add(actor=request.user, catalogue=catalogue, **body.validated_data)
@@ -359,7 +359,7 @@ class CatalogueViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.Retrieve
         from .spreadsheets import ImportRefused, UploadRefused, import_confirm, parse_catalogue_upload
 
         catalogue = self.get_object()
-        perms.require(request.user, perms.is_catalogue_editor(request.user, catalogue), obj=catalogue)
+        perms.require(request.user, basis_perms.is_catalogue_editor(request.user, catalogue), obj=catalogue)
         upload = CatalogueImportSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         try:
@@ -439,7 +439,7 @@ class EntryViewSet(ScopedObjectMixin, viewsets.ModelViewSet):
     """Entries of one catalogue version, under /api/basis/catalogues/{catalogue_pk}/entries/."""
 
     permission_classes = [Capability]
-    capability = staticmethod(perms.can_view_catalogues)
+    capability = staticmethod(basis_perms.can_view_catalogues)
     lookup_url_kwarg = "entry_id"
     lookup_value_regex = "[0-9]+"
     filter_backends = []
@@ -447,7 +447,7 @@ class EntryViewSet(ScopedObjectMixin, viewsets.ModelViewSet):
 
     @cached_property
     def catalogue(self) -> BasisCatalogue:
-        visible = perms.catalogues_visible_to(self.request.user).select_related("department")
+        visible = basis_perms.catalogues_visible_to(self.request.user).select_related("department")
         return perms.get_visible_or_404(self.request.user, visible, pk=self.kwargs["catalogue_pk"])
 
     def get_queryset(self):
@@ -462,7 +462,7 @@ class EntryViewSet(ScopedObjectMixin, viewsets.ModelViewSet):
         return context
 
     def _require_editor(self):
-        perms.require(self.request.user, perms.is_catalogue_editor(self.request.user, self.catalogue), obj=self.catalogue)
+        perms.require(self.request.user, basis_perms.is_catalogue_editor(self.request.user, self.catalogue), obj=self.catalogue)
 
     def _input(self, entry=None, partial=False) -> CatalogueEntryInputSerializer:
         body = CatalogueEntryInputSerializer(entry, data=self.request.data, partial=partial, context=self.get_serializer_context())
@@ -510,16 +510,16 @@ class EntryViewSet(ScopedObjectMixin, viewsets.ModelViewSet):
 )
 class DeadlineViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     permission_classes = [Capability]
-    capability = staticmethod(perms.can_view_catalogues)
+    capability = staticmethod(basis_perms.can_view_catalogues)
     serializer_class = SubmissionDeadlineSerializer
     filter_backends = []
 
     def get_queryset(self):
-        return perms.deadlines_visible_to(self.request.user).select_related("jurisdiction").order_by("-created_at", "-pk")
+        return basis_perms.deadlines_visible_to(self.request.user).select_related("jurisdiction").order_by("-created_at", "-pk")
 
     def create(self, request, *args, **kwargs):
         government = perms.jurisdiction_of(request.user)
-        perms.require(request.user, government is not None and perms.can_set_deadline(request.user, government))
+        perms.require(request.user, government is not None and basis_perms.can_set_deadline(request.user, government))
         body = SubmissionDeadlineInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         deadline = services.deadline_set(actor=request.user, jurisdiction=government, **body.validated_data)
@@ -562,7 +562,7 @@ class CompilationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return (
-            perms.catalogues_visible_to(self.request.user)
+            basis_perms.catalogues_visible_to(self.request.user)
             .filter(status=ReviewStatus.PUBLISHED)
             .select_related("department", "department__jurisdiction")
             .annotate(entry_count=Count("entries"))

@@ -2,6 +2,8 @@
 workflow, so the portal and the review screens have something to show. Skipped when the
 department already has a catalogue, so a second run changes nothing."""
 
+from django.core.management import call_command
+
 from accounts.models import User
 from organisations.models import Organisation
 
@@ -20,6 +22,8 @@ _MARKET_ENTRIES = (
 
 
 def load_demo_catalogues(stdout=None) -> None:
+    """The demo step of this chapter: the registry of instruments, then the catalogue."""
+    call_command("load_instruments", **({"stdout": stdout} if stdout is not None else {}))
     department = Organisation.objects.filter(code="621200-SCJ").first()
     editor = User.objects.filter(username="scj_editor").first()
     reviewer = User.objects.filter(username="fzb").first()

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from organisations.models import Organisation, SubjectKind
-
-from .workflow import OPEN_STATUSES, ReviewedVersion, ReviewEvent
+from workflow.models import ReviewedVersion, ReviewEvent
+from workflow.review import OPEN_STATUSES
 
 
 class InstrumentLevel(models.TextChoices):

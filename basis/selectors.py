@@ -1,14 +1,14 @@
 """Reads of the enforcement basis that more than one screen needs. Scoping by user lives in
-accounts.permissions; these take a tree path or a catalogue that the caller has already scoped."""
+basis.permissions; these take a tree path or a catalogue that the caller has already scoped."""
 
 from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from organisations.models import Organisation
+from workflow.review import ReviewStatus
 
 from .models import BasisCatalogue, CatalogueEntry, LegalInstrument, Provision
-from .workflow import ReviewStatus
 
 # The versions that speak for a department towards the others: everything it has handed to the
 # office, and what the office published. A draft is the department's private working copy.

@@ -2,9 +2,9 @@
 
 from django.db.models import Q, QuerySet
 
+from workflow.review import ReviewStatus
 
 from .models import BasisCatalogue, CatalogueEntry, LegalInstrument
-from .workflow import ReviewStatus
 
 
 def published_catalogues() -> QuerySet[BasisCatalogue]:

@@ -1,5 +1,5 @@
 """API shapes of the enforcement basis. Serializers validate what comes in and present what goes
-out; who may do what is decided in accounts.permissions and the services."""
+out; who may do what is decided in basis.permissions and the services."""
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes

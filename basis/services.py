@@ -1,4 +1,4 @@
-"""Writes to the enforcement basis. Each service checks the actor through accounts.permissions,
+"""Writes to the enforcement basis. Each service checks the actor through basis.permissions,
 changes state in one transaction, records the audit event, and schedules side effects (mail)
 after the commit."""
 
@@ -12,11 +12,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from accounts import permissions as perms
 from accounts.permissions import guarded
 from audit.models import AuditAction
 from audit.services import event_record
+from basis import permissions as basis_perms
 from organisations.models import Organisation, SubjectKind
+from workflow import review as workflow
+from workflow.review import OPEN_STATUSES, ReviewStatus, Transition, WorkflowError
 
 from .models import (
     BasisCatalogue,
@@ -29,13 +31,11 @@ from .models import (
     ReviewComment,
     SubmissionDeadline,
 )
-from . import workflow
-from .workflow import OPEN_STATUSES, ReviewStatus, Transition, WorkflowError
 
 
 def _editor_check(actor, *, catalogue=None, entry=None, **_kwargs):
     catalogue = BasisCatalogue.objects.get(pk=(catalogue or entry.catalogue).pk)
-    return perms.is_catalogue_editor(actor, catalogue), catalogue
+    return basis_perms.is_catalogue_editor(actor, catalogue), catalogue
 
 
 def _check_with(predicate):
@@ -48,7 +48,7 @@ def _check_with(predicate):
 # -- Versions ---------------------------------------------------------------------------------
 
 
-@guarded(lambda actor, *, department: (perms.can_start_catalogue(actor, department), department))
+@guarded(lambda actor, *, department: (basis_perms.can_start_catalogue(actor, department), department))
 def catalogue_start(*, actor, department: Organisation) -> BasisCatalogue:
     """Open the next version of a department's catalogue, copied from its latest published one."""
     return workflow.start(actor, BasisCatalogue, department, _copy_entries)
@@ -236,7 +236,7 @@ def deadline_for(department: Organisation) -> SubmissionDeadline | None:
     return deadline_for_government(department.jurisdiction)
 
 
-@guarded(_check_with(perms.can_submit_catalogue))
+@guarded(_check_with(basis_perms.can_submit_catalogue))
 def catalogue_submit(*, actor, catalogue: BasisCatalogue) -> BasisCatalogue:
     catalogue, source = workflow.advance(catalogue, Transition.SUBMIT)
     if not catalogue.entries.exists():
@@ -251,14 +251,14 @@ def catalogue_submit(*, actor, catalogue: BasisCatalogue) -> BasisCatalogue:
     return catalogue
 
 
-@guarded(_check_with(perms.can_decide_catalogue))
+@guarded(_check_with(basis_perms.can_decide_catalogue))
 def catalogue_start_review(*, actor, catalogue: BasisCatalogue) -> BasisCatalogue:
     catalogue, source = workflow.advance(catalogue, Transition.START_REVIEW)
     workflow.record(actor, catalogue, source)
     return catalogue
 
 
-@guarded(_check_with(perms.can_decide_catalogue))
+@guarded(_check_with(basis_perms.can_decide_catalogue))
 def catalogue_return(*, actor, catalogue: BasisCatalogue, comment: str) -> BasisCatalogue:
     catalogue, source = workflow.advance(catalogue, Transition.RETURN)
     has_entry_comments = catalogue.comments.filter(entry__isnull=False, created_at__gte=_review_started(catalogue)).exists()
@@ -275,14 +275,14 @@ def _review_started(catalogue: BasisCatalogue):
     return event.occurred_at if event else catalogue.created_at
 
 
-@guarded(_check_with(perms.can_decide_catalogue))
+@guarded(_check_with(basis_perms.can_decide_catalogue))
 def catalogue_approve(*, actor, catalogue: BasisCatalogue, comment: str = "") -> BasisCatalogue:
     catalogue, source = workflow.advance(catalogue, Transition.APPROVE)
     workflow.record(actor, catalogue, source, comment=comment)
     return catalogue
 
 
-@guarded(_check_with(perms.can_decide_catalogue))
+@guarded(_check_with(basis_perms.can_decide_catalogue))
 def catalogue_publish(*, actor, catalogue: BasisCatalogue) -> BasisCatalogue:
     catalogue, source = workflow.advance(catalogue, Transition.PUBLISH)
     catalogue.needs_revision = False
@@ -291,7 +291,7 @@ def catalogue_publish(*, actor, catalogue: BasisCatalogue) -> BasisCatalogue:
     return catalogue
 
 
-@guarded(_check_with(perms.can_comment_catalogue))
+@guarded(_check_with(basis_perms.can_comment_catalogue))
 def comment_add(*, actor, catalogue: BasisCatalogue, body: str, entry: CatalogueEntry | None = None) -> ReviewComment:
     catalogue = BasisCatalogue.objects.select_for_update().get(pk=catalogue.pk)
     if catalogue.status != ReviewStatus.UNDER_REVIEW:
@@ -308,7 +308,7 @@ def comment_add(*, actor, catalogue: BasisCatalogue, body: str, entry: Catalogue
 # -- Registry and deadlines -------------------------------------------------------------------
 
 
-@guarded(lambda actor, *, instrument, **_: (perms.can_manage_instruments(actor), instrument))
+@guarded(lambda actor, *, instrument, **_: (basis_perms.can_manage_instruments(actor), instrument))
 def instrument_record_status(
     *, actor, instrument: LegalInstrument, to_status: str, note: str, effective_on=None
 ) -> int:
@@ -361,7 +361,7 @@ INSTRUMENT_FIELDS = (
 )
 
 
-@guarded(lambda actor, **_: (perms.can_manage_instruments(actor), None))
+@guarded(lambda actor, **_: (basis_perms.can_manage_instruments(actor), None))
 def instrument_save(*, actor, instrument: LegalInstrument | None = None, articles: int = 0, **fields) -> LegalInstrument:
     """Add an instrument to the registry, or correct its description, and make sure its articles
     1..``articles`` exist as provisions. Status changes go through instrument_record_status."""
@@ -382,7 +382,7 @@ def instrument_save(*, actor, instrument: LegalInstrument | None = None, article
     return instrument
 
 
-@guarded(lambda actor, *, jurisdiction, **_: (perms.can_set_deadline(actor, jurisdiction), jurisdiction))
+@guarded(lambda actor, *, jurisdiction, **_: (basis_perms.can_set_deadline(actor, jurisdiction), jurisdiction))
 def deadline_set(*, actor, jurisdiction: Organisation, due_at, note: str = "") -> SubmissionDeadline:
     deadline = SubmissionDeadline.objects.create(jurisdiction=jurisdiction, due_at=due_at, note=note, created_by=actor)
     event_record(action=AuditAction.CREATE, actor=actor, obj=deadline, detail={"due_at": due_at.isoformat()})

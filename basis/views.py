@@ -13,26 +13,26 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
-from django.utils.translation import gettext_lazy
 
 from accounts import permissions as perms
 from audit.models import AuditAction
 from audit.services import event_record
+from basis import permissions as basis_perms
 from organisations.models import Organisation
+from workflow.review import ReviewStatus, Transition, WorkflowError, allowed_transitions
 
 from . import services
 from .forms import AmendmentForm, CommentForm, DeadlineForm, EntryForm, InstrumentForm, ReturnForm, UploadForm
 from .models import BasisCatalogue, LegalInstrument, ManagementCategory, ReviewComment
-from .workflow import ReviewStatus, Transition, WorkflowError, allowed_transitions
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _catalogue(request, pk: int) -> BasisCatalogue:
-    perms.require(request.user, perms.can_view_catalogues(request.user))
-    visible = perms.catalogues_visible_to(request.user).select_related("department", "department__jurisdiction")
+    perms.require(request.user, basis_perms.can_view_catalogues(request.user))
+    visible = basis_perms.catalogues_visible_to(request.user).select_related("department", "department__jurisdiction")
     return perms.get_visible_or_404(request.user, visible, pk=pk)
 
 
@@ -51,8 +51,8 @@ def entries_of(catalogue: BasisCatalogue, query: str = ""):
 @login_required
 def catalogue_list(request):
     """A department's versions, or the office's review queue."""
-    perms.require(request.user, perms.can_view_catalogues(request.user))
-    queryset = perms.catalogues_visible_to(request.user).select_related("department").annotate(
+    perms.require(request.user, basis_perms.can_view_catalogues(request.user))
+    queryset = basis_perms.catalogues_visible_to(request.user).select_related("department").annotate(
         entry_count=Count("entries")
     )
     status = request.GET.get("status", "")
@@ -83,7 +83,7 @@ def catalogue_list(request):
             "sort": sort,
             "department": department,
             "deadline": deadline,
-            "can_start": department is not None and perms.can_start_catalogue(request.user, department),
+            "can_start": department is not None and basis_perms.can_start_catalogue(request.user, department),
             "is_office": perms.can_use_office_functions(request.user),
         },
     )
@@ -99,7 +99,7 @@ def _conflict_counts(ids):
 @require_POST
 def catalogue_start(request):
     department = perms.department_of(request.user)
-    perms.require(request.user, department is not None and perms.can_start_catalogue(request.user, department))
+    perms.require(request.user, department is not None and basis_perms.can_start_catalogue(request.user, department))
     try:
         catalogue = services.catalogue_start(actor=request.user, department=department)
     except WorkflowError as error:
@@ -119,11 +119,11 @@ def catalogue_detail(request, pk: int):
     user = request.user
     actions = []
     for name in allowed_transitions(catalogue.status):
-        allowed = perms.can_submit_catalogue if name == Transition.SUBMIT else perms.can_decide_catalogue
+        allowed = basis_perms.can_submit_catalogue if name == Transition.SUBMIT else basis_perms.can_decide_catalogue
         if allowed(user, catalogue):
             actions.append({"name": name, "label": Transition(name).label})
     versions = BasisCatalogue.objects.filter(department=catalogue.department).filter(
-        pk__in=perms.catalogues_visible_to(user).values("pk")
+        pk__in=basis_perms.catalogues_visible_to(user).values("pk")
     ).order_by("-version")
     return render(
         request,
@@ -135,8 +135,8 @@ def catalogue_detail(request, pk: int):
             "q": query,
             "findings": cached_findings_for_catalogue(catalogue),
             "actions": actions,
-            "can_edit": perms.can_edit_catalogue(user, catalogue),
-            "can_comment": perms.can_comment_catalogue(user, catalogue) and catalogue.status == ReviewStatus.UNDER_REVIEW,
+            "can_edit": basis_perms.can_edit_catalogue(user, catalogue),
+            "can_comment": basis_perms.can_comment_catalogue(user, catalogue) and catalogue.status == ReviewStatus.UNDER_REVIEW,
             "events": catalogue.events.select_related("actor"),
             "general_comments": catalogue.comments.filter(entry__isnull=True).select_related("author"),
             "versions": versions,
@@ -193,7 +193,7 @@ def catalogue_comment(request, pk: int):
 @login_required
 def entry_edit(request, pk: int, entry_id: int | None = None):
     catalogue = _catalogue(request, pk)
-    perms.require(request.user, perms.can_edit_catalogue(request.user, catalogue), obj=catalogue)
+    perms.require(request.user, basis_perms.can_edit_catalogue(request.user, catalogue), obj=catalogue)
     entry = perms.get_visible_or_404(request.user, catalogue.entries.all(), pk=entry_id) if entry_id else None
     initial = EntryForm.initial_for(entry) if entry else {"lead_department": catalogue.department_id}
     form = EntryForm(request.POST or None, request.FILES or None, initial=initial, department=catalogue.department)
@@ -215,7 +215,7 @@ def entry_edit(request, pk: int, entry_id: int | None = None):
 @require_POST
 def entry_delete(request, pk: int, entry_id: int):
     catalogue = _catalogue(request, pk)
-    perms.require(request.user, perms.can_edit_catalogue(request.user, catalogue), obj=catalogue)
+    perms.require(request.user, basis_perms.can_edit_catalogue(request.user, catalogue), obj=catalogue)
     entry = perms.get_visible_or_404(request.user, catalogue.entries.all(), pk=entry_id)
     try:
         services.entry_delete(actor=request.user, entry=entry)
@@ -275,7 +275,7 @@ def catalogue_import(request, pk: int):
     from .spreadsheets import UploadRefused, import_confirm, parse_catalogue_upload
 
     catalogue = _catalogue(request, pk)
-    perms.require(request.user, perms.can_edit_catalogue(request.user, catalogue), obj=catalogue)
+    perms.require(request.user, basis_perms.can_edit_catalogue(request.user, catalogue), obj=catalogue)
     key = _PREVIEW_KEY % catalogue.pk
     form = UploadForm()
     preview = None
@@ -330,7 +330,7 @@ def catalogue_diff(request, pk: int):
     from .diff import catalogue_diff as compute_diff
 
     catalogue = _catalogue(request, pk)
-    others = perms.catalogues_visible_to(request.user).filter(department=catalogue.department).exclude(pk=catalogue.pk)
+    others = basis_perms.catalogues_visible_to(request.user).filter(department=catalogue.department).exclude(pk=catalogue.pk)
     against_id = request.GET.get("against") or (catalogue.based_on_id and str(catalogue.based_on_id))
     against = perms.get_visible_or_404(request.user, others, pk=against_id) if against_id else None
     diff = None
@@ -350,7 +350,7 @@ def compilation(request):
     from .spreadsheets import compilation_to_xlsx
 
     perms.require(request.user, perms.can_use_office_functions(request.user))
-    published = perms.catalogues_visible_to(request.user).filter(status=ReviewStatus.PUBLISHED)
+    published = basis_perms.catalogues_visible_to(request.user).filter(status=ReviewStatus.PUBLISHED)
     government = request.GET.get("government", "")
     if government:
         published = published.filter(department__jurisdiction__code=government)
@@ -373,7 +373,7 @@ def compilation(request):
 
 @login_required
 def instrument_list(request):
-    perms.require(request.user, perms.can_view_catalogues(request.user))
+    perms.require(request.user, basis_perms.can_view_catalogues(request.user))
     queryset = LegalInstrument.objects.annotate(provision_count=Count("provisions"))
     query = request.GET.get("q", "").strip()
     if query:
@@ -388,26 +388,26 @@ def instrument_list(request):
         request,
         "basis/instrument_list.html",
         {"page": page, "q": query, "level": level, "levels": InstrumentLevel.choices,
-         "can_manage": perms.can_manage_instruments(request.user)},
+         "can_manage": basis_perms.can_manage_instruments(request.user)},
     )
 
 
 @login_required
 def instrument_detail(request, pk: int):
-    perms.require(request.user, perms.can_view_catalogues(request.user))
+    perms.require(request.user, basis_perms.can_view_catalogues(request.user))
     instrument = perms.get_visible_or_404(request.user, LegalInstrument.objects.all(), pk=pk)
     provisions = Paginator(instrument.provisions.all(), 100).get_page(request.GET.get("page"))
     return render(
         request,
         "basis/instrument_detail.html",
-        {"instrument": instrument, "page": provisions, "can_manage": perms.can_manage_instruments(request.user),
+        {"instrument": instrument, "page": provisions, "can_manage": basis_perms.can_manage_instruments(request.user),
          "changes": instrument.status_changes.select_related("recorded_by")},
     )
 
 
 @login_required
 def instrument_edit(request, pk: int | None = None):
-    perms.require(request.user, perms.can_manage_instruments(request.user))
+    perms.require(request.user, basis_perms.can_manage_instruments(request.user))
     instrument = perms.get_visible_or_404(request.user, LegalInstrument.objects.all(), pk=pk) if pk else None
     form = InstrumentForm(request.POST or None, request.FILES or None, instance=instrument)
     if request.method == "POST" and form.is_valid():
@@ -422,7 +422,7 @@ def instrument_edit(request, pk: int | None = None):
 
 @login_required
 def instrument_amend(request, pk: int):
-    perms.require(request.user, perms.can_manage_instruments(request.user))
+    perms.require(request.user, basis_perms.can_manage_instruments(request.user))
     instrument = perms.get_visible_or_404(request.user, LegalInstrument.objects.all(), pk=pk)
     form = AmendmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -448,7 +448,7 @@ def instrument_amend(request, pk: int):
 @login_required
 def deadline_edit(request):
     government = perms.jurisdiction_of(request.user)
-    perms.require(request.user, government is not None and perms.can_set_deadline(request.user, government))
+    perms.require(request.user, government is not None and basis_perms.can_set_deadline(request.user, government))
     form = DeadlineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.deadline_set(actor=request.user, jurisdiction=government, **form.cleaned_data)

@@ -45,6 +45,7 @@ from django.utils import timezone  # noqa: E402
 
 from accounts import permissions as perms  # noqa: E402
 from accounts.models import Role, User  # noqa: E402
+from authority import permissions as authority_perms  # noqa: E402
 from authority import selectors  # noqa: E402
 from authority.models import Breakdown, Certificate, PowerItem  # noqa: E402
 from organisations.models import OfficeFunction, Organisation, OrganisationKind  # noqa: E402
@@ -169,7 +170,7 @@ def main() -> None:
 
     # Completeness for the largest city: the selector as the page calls it, then the page.
     def city_findings():
-        breakdowns = selectors.current_breakdowns(perms.departments_in_scope(reviewer), perms.breakdowns_visible_to(reviewer))
+        breakdowns = selectors.current_breakdowns(perms.departments_in_scope(reviewer), authority_perms.breakdowns_visible_to(reviewer))
         return breakdowns, selectors.findings_for(breakdowns)
 
     city_findings()

@@ -65,7 +65,6 @@ def build_department():
         ProcedureStep,
     )
     from basis.models import BasisCatalogue, CatalogueEntry, InstrumentLevel, LegalInstrument, Provision
-    from basis.workflow import ReviewStatus
     from organisations.models import OrganisationKind, SubjectKind
     from organisations.services import organisation_create
     from responsibility.models import (
@@ -76,6 +75,7 @@ def build_department():
         ResponsibilitySet,
         StandardBand,
     )
+    from workflow.review import ReviewStatus
 
     call_command("load_authority_reference", verbosity=0)
     rkind = ResponsibilityKind.objects.get_or_create(code="handling", defaults={"name": "承办责任", "order": 40})[0]
@@ -397,11 +397,13 @@ def main() -> None:
 
         # Unchanged content: request twice; the first renders (through the eager task), the
         # second must find the ready row.
-        first = disclosure.request_render(department, "booklet")
+        from responsibility import disclosure_services
+
+        first = disclosure_services.request_render(department, "booklet")
         first.refresh_from_db()
         attempts_before = DisclosureDocument.objects.filter(organisation=department).values_list("attempts", flat=True)
         before = sum(attempts_before)
-        again = disclosure.request_render(department, "booklet")
+        again = disclosure_services.request_render(department, "booklet")
         rerenders = sum(DisclosureDocument.objects.filter(organisation=department).values_list("attempts", flat=True)) - before
         assert again.pk == first.pk and first.status == "ready", (first.status, first.error)
 

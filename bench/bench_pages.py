@@ -38,8 +38,8 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
 from basis.models import BasisCatalogue  # noqa: E402
-from basis.workflow import ReviewStatus  # noqa: E402
 from organisations.models import Organisation, OrganisationKind  # noqa: E402
+from workflow.review import ReviewStatus  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
 LONG_QUERIES = ("食品安全", "安全生产法", "监督检查", "道路运输", "行政处罚", "环境保护法", "市场监督管理局", "许可证")

@@ -47,7 +47,6 @@ from django.test import Client
 from django.utils import timezone
 
 from authority.models import Breakdown, PowerItem, ProcedureStage
-from basis.workflow import ReviewStatus
 from responsibility.models import (
     DisclosureDocument,
     DocumentKind,
@@ -59,6 +58,7 @@ from responsibility.models import (
     ResponsibilitySet,
     StandardBand,
 )
+from workflow.review import ReviewStatus
 
 RUNS = int(os.environ.get("BENCH_RUNS", "40"))
 MARK = "BENCH-PORTAL"

@@ -24,8 +24,8 @@ stops) before regenerating the province itself, whose reset does not know these 
 """
 
 import argparse
-import io
 import datetime
+import io
 import os
 import random
 import sys
@@ -68,8 +68,8 @@ from authority.models import (  # noqa: E402
     TrainingRecord,
 )
 from basis.models import CatalogueEntry, LegalInstrument, Provision  # noqa: E402
-from basis.workflow import ReviewStatus  # noqa: E402
 from organisations.models import Organisation, OrganisationKind  # noqa: E402
+from workflow.review import ReviewStatus  # noqa: E402
 
 ORG_PREFIX = "PRV-"  # as in generate_province.py
 CERTIFICATE_PREFIX = "BENCH-"

@@ -41,8 +41,8 @@ from basis.models import (  # noqa: E402
     ManagementCategory,
     Provision,
 )
-from basis.workflow import ReviewStatus  # noqa: E402
 from organisations.models import OfficeFunction, Organisation, OrganisationKind, SubjectKind  # noqa: E402
+from workflow.review import ReviewStatus  # noqa: E402
 
 ORG_PREFIX = "PRV-"
 INSTRUMENT_PREFIX = "BENCH-"

@@ -11,6 +11,7 @@ from accounts import permissions as perms
 from accounts.models import Role, User
 from accounts.selectors import locked_usernames, password_expired_q
 from audit.models import AuditAction, AuditEvent
+from basis import permissions as basis_perms
 
 
 def _awaiting(user) -> list[dict]:
@@ -24,7 +25,7 @@ def _awaiting(user) -> list[dict]:
     if role == Role.SYSTEM_ADMIN:
         expired = User.objects.filter(is_active=True).filter(password_expired_q()).count()
         items.append({"label": _("Accounts that must change their password"), "count": expired, "url": "accounts:user_list"})
-    if perms.can_view_catalogues(user):
+    if basis_perms.can_view_catalogues(user):
         items.extend(_catalogue_items(user))
     from responsibility.selectors import awaiting_for
 
@@ -38,9 +39,9 @@ def _awaiting(user) -> list[dict]:
 
 
 def _catalogue_items(user) -> list[dict]:
-    from basis.workflow import ReviewStatus
+    from workflow.review import ReviewStatus
 
-    visible = perms.catalogues_visible_to(user)
+    visible = basis_perms.catalogues_visible_to(user)
     government = perms.jurisdiction_of(user)
     if government is not None:
         mine = visible.filter(department__jurisdiction=government)

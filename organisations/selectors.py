@@ -1,4 +1,4 @@
-"""Reads of the organisation tree. Scoping by user lives in accounts.permissions."""
+"""Reads of the organisation tree. Scoping by user lives in organisations.permissions."""
 
 from django.db.models import QuerySet
 

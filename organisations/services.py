@@ -2,16 +2,20 @@
 by django-simple-history."""
 
 from django.db import transaction
+from rest_framework import status
 
 from audit.models import AuditAction
 from audit.services import event_record
+from toolkit.errors import DomainError
 
 from .models import ALLOWED_CHILDREN, REVIEWING_GOVERNMENT_KINDS, Organisation
 from .selectors import reviewing_government_of
 
 
-class OrganisationError(ValueError):
-    """A change the tree does not allow; the message says why."""
+class OrganisationError(DomainError, ValueError):
+    """A change the tree does not allow; the message says why (the API answers 400)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
 
 
 EDITABLE_FIELDS = (

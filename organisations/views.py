@@ -9,6 +9,7 @@ from rest_framework import mixins, viewsets
 
 from accounts import permissions as perms
 from accounts.api_permissions import Capability, ObjectChange, ScopedObjectMixin
+from organisations import permissions as org_perms
 
 from . import services
 from .filters import OrganisationFilter
@@ -22,8 +23,8 @@ SORTS = {"path": "path", "name": "name", "-name": "-name", "code": "code", "-cod
 
 @login_required
 def organisation_list(request):
-    perms.require(request.user, perms.can_view_organisations(request.user))
-    visible = perms.organisations_visible_to(request.user).select_related("jurisdiction")
+    perms.require(request.user, org_perms.can_view_organisations(request.user))
+    visible = org_perms.organisations_visible_to(request.user).select_related("jurisdiction")
     filterset = OrganisationFilter(request.GET, queryset=visible)
     sort = request.GET.get("sort", "path")
     queryset = filterset.qs.order_by(SORTS.get(sort, "path"))
@@ -37,8 +38,8 @@ def organisation_list(request):
 
 @login_required
 def organisation_detail(request, pk: int):
-    perms.require(request.user, perms.can_view_organisations(request.user))
-    visible = perms.organisations_visible_to(request.user)
+    perms.require(request.user, org_perms.can_view_organisations(request.user))
+    visible = org_perms.organisations_visible_to(request.user)
     organisation = perms.get_visible_or_404(request.user, visible.select_related("principal", "jurisdiction"), pk=pk)
     children = Organisation.objects.get_children(organisation).select_related("principal")
     return render(
@@ -49,20 +50,20 @@ def organisation_detail(request, pk: int):
             "children": children,
             "ancestors": Organisation.objects.get_ancestors(organisation),
             "history": organisation.history.select_related("history_user")[:20],
-            "can_change": perms.can_change_organisation(request.user, organisation),
-            "can_add_child": perms.can_add_child(request.user, organisation),
+            "can_change": org_perms.can_change_organisation(request.user, organisation),
+            "can_add_child": org_perms.can_add_child(request.user, organisation),
         },
     )
 
 
 @login_required
 def organisation_edit(request, pk: int):
-    perms.require(request.user, perms.can_view_organisations(request.user))
-    visible = perms.organisations_visible_to(request.user)
+    perms.require(request.user, org_perms.can_view_organisations(request.user))
+    visible = org_perms.organisations_visible_to(request.user)
     organisation = perms.get_visible_or_404(request.user, visible, pk=pk)
     perms.require(
         request.user,
-        perms.can_change_organisation(request.user, organisation),
+        org_perms.can_change_organisation(request.user, organisation),
         obj=organisation,
         reason=gettext_lazy("may not change this organisation"),
     )
@@ -80,12 +81,12 @@ def organisation_edit(request, pk: int):
 
 @login_required
 def organisation_add_child(request, pk: int):
-    perms.require(request.user, perms.can_view_organisations(request.user))
-    visible = perms.organisations_visible_to(request.user)
+    perms.require(request.user, org_perms.can_view_organisations(request.user))
+    visible = org_perms.organisations_visible_to(request.user)
     parent = perms.get_visible_or_404(request.user, visible, pk=pk)
-    perms.require(request.user, perms.can_add_child(request.user, parent), obj=parent)
+    perms.require(request.user, org_perms.can_add_child(request.user, parent), obj=parent)
     form = OrganisationCreateForm(request.POST or None, principal_choices=visible)
-    kinds = perms.child_kinds_allowed(request.user, parent)
+    kinds = org_perms.child_kinds_allowed(request.user, parent)
     form.fields["kind"].choices = [(k.value, k.label) for k in OrganisationKind if k in kinds]
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -124,11 +125,11 @@ class OrganisationViewSet(
     filterset_class = OrganisationFilter
     ordering_fields = ["path", "name", "code"]
     ordering = ["path"]
-    capability = staticmethod(perms.can_view_organisations)
-    can_change = staticmethod(perms.can_change_organisation)
+    capability = staticmethod(org_perms.can_view_organisations)
+    can_change = staticmethod(org_perms.can_change_organisation)
 
     def get_queryset(self):
-        return with_parent_id(perms.organisations_visible_to(self.request.user))
+        return with_parent_id(org_perms.organisations_visible_to(self.request.user))
 
     def perform_update(self, serializer):
         serializer.instance = services.organisation_update(

@@ -47,7 +47,6 @@ from authority.models import (
 )
 from basis.models import BasisCatalogue, CatalogueEntry
 from basis.selectors_public import published_catalogues, published_entries_search  # noqa: F401 (the portal's reads)
-from basis.workflow import ReviewStatus
 from organisations.models import Organisation, OrganisationKind
 from responsibility.models import (
     DisclosureDocument,
@@ -59,6 +58,7 @@ from responsibility.models import (
     ResponsibilitySet,
     StandardBand,
 )
+from workflow.review import ReviewStatus
 
 PUBLISHED = ReviewStatus.PUBLISHED
 PUBLIC_GOVERNMENT_KINDS = (OrganisationKind.CITY, OrganisationKind.COUNTY)

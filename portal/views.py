@@ -21,7 +21,7 @@ from django.views.decorators.vary import vary_on_cookie
 
 from authority.flowchart import procedure_svg
 from authority.models import AssignmentRole
-from config.pagination import CappedPaginator
+from toolkit.pagination import CappedPaginator
 
 from . import selectors
 from .selectors import DEPARTMENT_DOCUMENT_KINDS, GOVERNMENT_DOCUMENT_KINDS

@@ -1,5 +1,5 @@
 """The responsibility API (sets, responsibilities, standards, supporting rules, coverage). Lists
-are scoped by accounts.permissions; writes go through the services (403 role, 404 scope, 409
+are scoped by responsibility.permissions; writes go through the services (403 role, 404 scope, 409
 state, 400 input)."""
 
 from functools import cached_property
@@ -14,6 +14,8 @@ from rest_framework.response import Response
 
 from accounts import permissions as perms
 from accounts.api_permissions import Capability, ScopedObjectMixin
+from organisations import permissions as org_perms
+from responsibility import permissions as responsibility_perms
 
 from . import selectors, services
 from .models import ResponsibilitySet, StandardBand, SupportingRule, SupportingRuleKind, SupportingRuleStatus
@@ -38,19 +40,19 @@ class ResponsibilitySetViewSet(ScopedObjectMixin, mixins.CreateModelMixin, views
     version."""
 
     permission_classes = [Capability]
-    capability = staticmethod(perms.can_view_breakdowns)
+    capability = staticmethod(responsibility_perms.can_view_responsibilities)
     serializer_class = ResponsibilitySetSerializer
     filterset_fields = ["status", "department__code"]
     search_fields = ["department__name"]
     ordering = ["department__path", "-version"]
 
     def get_queryset(self):
-        return perms.responsibility_sets_visible_to(self.request.user).select_related("department").order_by(*self.ordering)
+        return responsibility_perms.responsibility_sets_visible_to(self.request.user).select_related("department").order_by(*self.ordering)
 
     @extend_schema(request=None, responses={201: ResponsibilitySetSerializer})
     def create(self, request, *args, **kwargs):
         department = perms.department_of(request.user)
-        perms.require(request.user, department is not None and perms.can_start_responsibility_set(request.user, department))
+        perms.require(request.user, department is not None and responsibility_perms.can_start_responsibility_set(request.user, department))
         responsibility_set = services.responsibility_set_start(actor=request.user, department=department)
         return Response(ResponsibilitySetSerializer(responsibility_set).data, status=status.HTTP_201_CREATED)
 
@@ -78,13 +80,13 @@ class _NestedInSet(ScopedObjectMixin):
     """Rows of one visible set, under /api/responsibility/sets/{set_pk}/…."""
 
     permission_classes = [Capability]
-    capability = staticmethod(perms.can_view_breakdowns)
+    capability = staticmethod(responsibility_perms.can_view_responsibilities)
     lookup_value_regex = "[0-9]+"
     filter_backends = []
 
     @cached_property
     def responsibility_set(self) -> ResponsibilitySet:
-        visible = perms.responsibility_sets_visible_to(self.request.user).select_related("department")
+        visible = responsibility_perms.responsibility_sets_visible_to(self.request.user).select_related("department")
         return perms.get_visible_or_404(self.request.user, visible, pk=self.kwargs["set_pk"])
 
 
@@ -186,14 +188,14 @@ class SupportingRuleViewSet(ScopedObjectMixin, mixins.CreateModelMixin, mixins.U
     own register (POST, PUT, and ``status`` to change a rule's status)."""
 
     permission_classes = [Capability]
-    capability = staticmethod(perms.can_view_breakdowns)
+    capability = staticmethod(responsibility_perms.can_view_responsibilities)
     serializer_class = SupportingRuleSerializer
     filterset_class = SupportingRuleFilter
     search_fields = ["title", "document_number", "department__name"]
     ordering = ["department__path", *selectors.RULE_ORDER]
 
     def get_queryset(self):
-        return selectors.in_plan_order(perms.supporting_rules_visible_to(self.request.user).select_related("department"), "department__path")
+        return selectors.in_plan_order(responsibility_perms.supporting_rules_visible_to(self.request.user).select_related("department"), "department__path")
 
     def _input(self) -> SupportingRuleInputSerializer:
         body = SupportingRuleInputSerializer(data=self.request.data)
@@ -203,7 +205,7 @@ class SupportingRuleViewSet(ScopedObjectMixin, mixins.CreateModelMixin, mixins.U
     @extend_schema(request=SupportingRuleInputSerializer, responses={201: SupportingRuleSerializer})
     def create(self, request, *args, **kwargs):
         department = perms.department_of(request.user)
-        perms.require(request.user, department is not None and perms.can_manage_supporting_rules(request.user, department))
+        perms.require(request.user, department is not None and responsibility_perms.can_manage_supporting_rules(request.user, department))
         rule = services.supporting_rule_create(actor=request.user, department=department, data=self._input().rule_data())
         return Response(SupportingRuleSerializer(rule).data, status=status.HTTP_201_CREATED)
 
@@ -237,7 +239,7 @@ class CoverageViewSet(viewsets.GenericViewSet):
     """For each department in scope, the kinds of supporting rule in force and those missing."""
 
     permission_classes = [Capability]
-    capability = staticmethod(perms.can_view_breakdowns)
+    capability = staticmethod(responsibility_perms.can_view_responsibilities)
     serializer_class = CoverageRowSerializer
     filter_backends = []
 
@@ -250,7 +252,7 @@ class CoverageViewSet(viewsets.GenericViewSet):
     )
     def list(self, request):
         code = request.query_params.get("government", "")
-        government = perms.organisations_visible_to(request.user).filter(code=code).first() if code else None
+        government = org_perms.organisations_visible_to(request.user).filter(code=code).first() if code else None
         only_missing = request.query_params.get("missing", "").lower() in ("1", "true")
         if code and government is None:
             rows = []  # a government outside the caller's scope has no departments to show

@@ -7,8 +7,8 @@ class ResponsibilityConfig(AppConfig):
     verbose_name = _("Responsibility")
 
     def ready(self):
-        from basis.workflow import version_published
+        from workflow.review import version_published
 
-        from .tasks import on_version_published
+        from .receivers import on_version_published
 
         version_published.connect(on_version_published, dispatch_uid="responsibility.disclosure")

@@ -6,6 +6,7 @@ department already has it, so a second run changes nothing."""
 
 import datetime
 
+from django.core.management import call_command
 from django.db import transaction
 
 from accounts.models import User
@@ -88,6 +89,8 @@ RULES = (
 
 
 def load_demo_responsibilities(stdout=None) -> None:
+    """The demo step of this chapter: the reference kinds, then the set and the rules."""
+    call_command("load_responsibility_reference", **({"stdout": stdout} if stdout is not None else {}))
     department = Organisation.objects.filter(code=DEPARTMENT).first()
     editor = User.objects.filter(username="scj_editor").first()
     reviewer = User.objects.filter(username="fzb").first()

@@ -7,12 +7,11 @@ below filters on ``ReviewStatus.PUBLISHED``.
 
 The content is gathered once into plain values (``department_content``, ``compilation_content``);
 its hash names the document, so the same content is never rendered twice, and the very same
-values feed the templates. ``request_render`` finds or makes the row for the current hash and
-enqueues the task after commit; ``render`` (run by the task) claims the row with a conditional
-update, so that a second delivery of the task finds nothing to do.
+values feed the templates. ``disclosure_services.request_render`` finds or makes the row for the
+current hash and enqueues the task after commit; ``render`` (run by the task) claims the row with
+a conditional update, so that a second delivery of the task finds nothing to do.
 """
 
-import functools
 import hashlib
 import json
 import logging
@@ -24,16 +23,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import F, Max, Prefetch, Q
+from django.db import InterfaceError, OperationalError
+from django.db.models import F, Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts import permissions as perms
-from accounts.permissions import guarded
-from audit.models import AuditAction
-from audit.services import event_record
 from authority.models import (
     Breakdown,
     OfficerPost,
@@ -43,9 +38,9 @@ from authority.models import (
     valid_certificates,
 )
 from basis.models import BasisCatalogue, CatalogueEntry, Provision
-from basis.workflow import ReviewStatus
-from config.api import DomainError
 from organisations.models import Organisation, OrganisationKind
+from toolkit.errors import DomainError
+from workflow.review import ReviewStatus
 
 from .models import (
     DisclosureDocument,
@@ -354,7 +349,7 @@ def content_for(organisation: Organisation, kind: str) -> dict:
     return department_content(organisation, kind)
 
 
-def _digest(content: dict) -> str:
+def content_digest(content: dict) -> str:
     canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -362,55 +357,13 @@ def _digest(content: dict) -> str:
 def content_hash(organisation: Organisation, kind: str) -> str:
     """sha256 of the canonical serialisation of what the document would print now."""
     with translation.override(settings.LANGUAGE_CODE):
-        return _digest(content_for(organisation, kind))
+        return content_digest(content_for(organisation, kind))
 
 
 def has_published_content(content: dict) -> bool:
     if content["kind"] == DocumentKind.COMPILATION:
         return bool(content["departments"])
     return bool(content["catalogue"] or content["breakdown"] or content["responsibility_set"])
-
-
-# -- Requests ---------------------------------------------------------------------------------
-
-
-def _enqueue(document_id: int) -> None:
-    from .tasks import render_disclosure_document
-
-    render_disclosure_document.delay(document_id)
-
-
-def request_render(organisation: Organisation, kind: str, actor=None) -> DisclosureDocument:
-    """The document for what ``organisation`` publishes now: the existing row when the content
-    has not changed (nothing is rendered again), else a new row with the next version number,
-    queued for rendering after commit. A failed row for the same content is queued again."""
-    with translation.override(settings.LANGUAGE_CODE):
-        content = content_for(organisation, kind)
-    if not has_published_content(content):
-        raise DisclosureError(_("Nothing has been published yet, so there is nothing to disclose."))
-    digest = _digest(content)
-    with transaction.atomic():
-        # The organisation's row serialises requests: two publications at once cannot take the
-        # same version number or make two rows for one content.
-        Organisation.objects.select_for_update().get(pk=organisation.pk)
-        document = DisclosureDocument.objects.filter(organisation=organisation, kind=kind, content_hash=digest).first()
-        if document is None:
-            latest = DisclosureDocument.objects.filter(organisation=organisation, kind=kind).aggregate(v=Max("version"))["v"]
-            document = DisclosureDocument.objects.create(
-                organisation=organisation,
-                kind=kind,
-                version=(latest or 0) + 1,
-                content_hash=digest,
-                data_as_of=timezone.now(),
-                requested_by=actor if actor is not None and actor.is_authenticated else None,
-            )
-        elif document.status == DocumentStatus.FAILED:
-            DisclosureDocument.objects.filter(pk=document.pk).update(status=DocumentStatus.QUEUED)
-            document.status = DocumentStatus.QUEUED
-        else:
-            return document
-        transaction.on_commit(functools.partial(_enqueue, document.pk))
-    return document
 
 
 def can_retry(document: DisclosureDocument) -> bool:
@@ -421,28 +374,6 @@ def can_retry(document: DisclosureDocument) -> bool:
         and document.started_at is not None
         and document.started_at < timezone.now() - STALE_RENDER
     )
-
-
-@guarded(lambda actor, *, organisation, kind: (perms.can_render_disclosure(actor, organisation), organisation))
-def document_request(*, actor, organisation: Organisation, kind: str) -> DisclosureDocument:
-    """The office's or the department's "render now"."""
-    document = request_render(organisation, kind, actor=actor)
-    event_record(action=AuditAction.CREATE, actor=actor, obj=document, detail={"kind": kind, "status": document.status})
-    return document
-
-
-@guarded(lambda actor, *, document: (perms.can_render_disclosure(actor, document.organisation), document))
-def document_retry(*, actor, document: DisclosureDocument) -> DisclosureDocument:
-    """Queue a failed (or dead) render again; the same row, the same version."""
-    document = DisclosureDocument.objects.select_for_update().get(pk=document.pk)
-    if not can_retry(document):
-        raise DisclosureError(_("Only a failed render can be retried."))
-    source = document.status
-    document.status = DocumentStatus.QUEUED
-    document.save(update_fields=["status"])
-    event_record(action=AuditAction.UPDATE, actor=actor, obj=document, detail={"from": source, "to": DocumentStatus.QUEUED})
-    transaction.on_commit(functools.partial(_enqueue, document.pk))
-    return document
 
 
 # -- Rendering --------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """The disclosure documents API (status, retry, download link, render requests). Lists are scoped
-by accounts.permissions; writes go through the disclosure services (403 role, 404 scope, 409
+by responsibility.permissions; writes go through the disclosure services (403 role, 404 scope, 409
 state)."""
 
 from django.urls import reverse
@@ -10,8 +10,10 @@ from rest_framework.response import Response
 
 from accounts import permissions as perms
 from accounts.api_permissions import Capability, ScopedObjectMixin
+from organisations import permissions as org_perms
+from responsibility import permissions as responsibility_perms
 
-from . import disclosure
+from . import disclosure, disclosure_services
 from .models import DisclosureDocument, DocumentKind, DocumentStatus
 
 
@@ -55,13 +57,13 @@ class DisclosureDocumentViewSet(ScopedObjectMixin, mixins.CreateModelMixin, view
     an organisation publishes now (the existing document if its content has not changed)."""
 
     permission_classes = [Capability]
-    capability = staticmethod(perms.can_view_breakdowns)
+    capability = staticmethod(responsibility_perms.can_view_responsibilities)
     serializer_class = DisclosureDocumentSerializer
     filterset_fields = ["organisation__code"]
     ordering = ["organisation__path", "kind", "-version"]
 
     def get_queryset(self):
-        queryset = perms.disclosure_documents_visible_to(self.request.user).select_related("organisation")
+        queryset = responsibility_perms.disclosure_documents_visible_to(self.request.user).select_related("organisation")
         # Filtered by hand rather than through filterset_fields: django-filter's generated enums
         # would collide with other apps' "status" and "kind" in the schema.
         for name, values in (("status", DocumentStatus.values), ("kind", DocumentKind.values)):
@@ -84,9 +86,9 @@ class DisclosureDocumentViewSet(ScopedObjectMixin, mixins.CreateModelMixin, view
         body = RenderRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         organisation = perms.get_visible_or_404(
-            request.user, perms.organisations_visible_to(request.user), pk=body.validated_data["organisation"]
+            request.user, org_perms.organisations_visible_to(request.user), pk=body.validated_data["organisation"]
         )
-        document = disclosure.document_request(
+        document = disclosure_services.document_request(
             actor=request.user, organisation=organisation, kind=body.validated_data["kind"]
         )
         return Response(DisclosureDocumentSerializer(document).data, status=status.HTTP_201_CREATED)
@@ -95,7 +97,7 @@ class DisclosureDocumentViewSet(ScopedObjectMixin, mixins.CreateModelMixin, view
     @action(detail=True, methods=["post"])
     def retry(self, request, pk=None):
         document = self.get_object()
-        document = disclosure.document_retry(actor=request.user, document=document)
+        document = disclosure_services.document_retry(actor=request.user, document=document)
         document.refresh_from_db()
         return Response(DisclosureDocumentSerializer(document).data)
 

@@ -14,15 +14,17 @@ from django.views.decorators.http import require_POST
 from accounts import permissions as perms
 from audit.models import AuditAction
 from audit.services import event_record
+from organisations import permissions as org_perms
 from organisations.models import Organisation
+from responsibility import permissions as responsibility_perms
 
-from . import disclosure
+from . import disclosure, disclosure_services
 from .models import DisclosureDocument, DocumentKind, DocumentStatus
 
 
 def _visible(request):
-    perms.require(request.user, perms.can_view_breakdowns(request.user))
-    return perms.disclosure_documents_visible_to(request.user).select_related("organisation")
+    perms.require(request.user, responsibility_perms.can_view_responsibilities(request.user))
+    return responsibility_perms.disclosure_documents_visible_to(request.user).select_related("organisation")
 
 
 def _document(request, pk: int) -> DisclosureDocument:
@@ -38,7 +40,7 @@ def render_targets(user) -> list[tuple[Organisation, list[tuple[str, str]]]]:
         candidates.insert(0, government)
     targets = []
     for organisation in candidates:
-        if not perms.can_render_disclosure(user, organisation):
+        if not responsibility_perms.can_render_disclosure(user, organisation):
             continue
         if organisation.is_government:
             kinds = [(DocumentKind.COMPILATION.value, DocumentKind.COMPILATION.label)]
@@ -98,7 +100,7 @@ def document_detail(request, pk: int):
         "document": document,
         "versions": versions,
         "in_progress": document.status in (DocumentStatus.QUEUED, DocumentStatus.RENDERING),
-        "can_retry": disclosure.can_retry(document) and perms.can_render_disclosure(request.user, document.organisation),
+        "can_retry": disclosure.can_retry(document) and responsibility_perms.can_render_disclosure(request.user, document.organisation),
         "status_url": reverse("disclosure:status", args=[document.pk]),
     })
 
@@ -113,9 +115,9 @@ def document_status(request, pk: int):
 @require_POST
 def document_retry(request, pk: int):
     document = _document(request, pk)
-    perms.require(request.user, perms.can_render_disclosure(request.user, document.organisation), obj=document)
+    perms.require(request.user, responsibility_perms.can_render_disclosure(request.user, document.organisation), obj=document)
     try:
-        disclosure.document_retry(actor=request.user, document=document)
+        disclosure_services.document_retry(actor=request.user, document=document)
     except disclosure.DisclosureError as error:
         messages.error(request, str(error))
     else:
@@ -127,15 +129,15 @@ def document_retry(request, pk: int):
 @require_POST
 def document_request(request):
     """"Render now" for one organisation and kind."""
-    perms.require(request.user, perms.can_view_breakdowns(request.user))
+    perms.require(request.user, responsibility_perms.can_view_responsibilities(request.user))
     kind = request.POST.get("kind", "")
     organisation = perms.get_visible_or_404(
-        request.user, perms.organisations_visible_to(request.user), pk=request.POST.get("organisation") or 0
+        request.user, org_perms.organisations_visible_to(request.user), pk=request.POST.get("organisation") or 0
     )
     if kind not in DocumentKind.values:
         raise Http404
     try:
-        document = disclosure.document_request(actor=request.user, organisation=organisation, kind=kind)
+        document = disclosure_services.document_request(actor=request.user, organisation=organisation, kind=kind)
     except disclosure.DisclosureError as error:
         messages.error(request, str(error))
         return redirect("disclosure:list")

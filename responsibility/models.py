@@ -3,7 +3,7 @@
 A department states, for itself, its internal agencies and its posts, what each answers for
 (responsibilities, written per power and procedure stage as the real 责任事项 are), and the
 enforcement standards (裁量基准) that quantify its powers. Both are versioned in a
-``ResponsibilitySet`` that goes through the review workflow of ``basis.workflow``, like the
+``ResponsibilitySet`` that goes through the review workflow of ``workflow.review``, like the
 catalogue and the breakdown. Powers are cited by their stable code in the department's
 breakdown, so a set outlives the breakdown version it was written against.
 
@@ -20,8 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from authority.models import Post, ProcedureStage, ReferenceEntry
-from basis.workflow import OPEN_STATUSES, ReviewedVersion, ReviewEvent
 from organisations.models import Organisation
+from workflow.models import ReviewedVersion, ReviewEvent
+from workflow.review import OPEN_STATUSES
 
 # -- Reference data ---------------------------------------------------------------------------
 

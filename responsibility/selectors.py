@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions as perms
 from authority.models import Breakdown, PowerItem, ProcedureStep
-from basis.workflow import OPEN_STATUSES, ReviewStatus
 from organisations.models import Organisation, SubjectKind
+from responsibility import permissions as responsibility_perms
+from workflow.review import OPEN_STATUSES, ReviewStatus
 
 from .models import (
     EnforcementStandard,
@@ -262,9 +263,9 @@ def awaiting_for(user) -> list[tuple[str, int, str]]:
     page, whose template reverses the name (``{% url item.url %}``): for an office, the sets of
     its departments to review and to publish and the departments missing supporting rules; for
     a department, its versions to complete or fix and the kinds of supporting rule it lacks."""
-    if not perms.can_view_breakdowns(user):
+    if not responsibility_perms.can_view_responsibilities(user):
         return []
-    visible = perms.responsibility_sets_visible_to(user)
+    visible = responsibility_perms.responsibility_sets_visible_to(user)
     government = perms.jurisdiction_of(user)
     if government is not None:
         mine = visible.filter(department__jurisdiction=government)

@@ -4,8 +4,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from authority.models import Post, ProcedureStage
-from basis.workflow import Transition
 from organisations.models import Organisation
+from workflow.review import Transition
 
 from .models import (
     EnforcementStandard,

@@ -1,5 +1,5 @@
 """Writes to a department's responsibilities: the versions of its responsibility set and their
-review workflow (the transitions of basis.workflow), responsibilities, enforcement standards
+review workflow (the transitions of workflow.review), responsibilities, enforcement standards
 with their bands, and the standing register of supporting rules.
 
 Every service checks the actor before its transaction (``guarded``), the state of the locked
@@ -14,14 +14,14 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import permissions as perms
 from accounts.permissions import guarded
 from audit.models import AuditAction
 from audit.services import event_record
 from authority.models import Post, ProcedureStage
-from basis import workflow
-from basis.workflow import EDITABLE_STATUSES, Transition, WorkflowError
 from organisations.models import Organisation, OrganisationKind
+from responsibility import permissions as responsibility_perms
+from workflow import review as workflow
+from workflow.review import EDITABLE_STATUSES, Transition, WorkflowError
 
 from . import selectors
 from .models import (
@@ -44,7 +44,7 @@ class ResponsibilityError(WorkflowError):
 # -- Versions ---------------------------------------------------------------------------------
 
 
-@guarded(lambda actor, *, department: (perms.can_start_responsibility_set(actor, department), department))
+@guarded(lambda actor, *, department: (responsibility_perms.can_start_responsibility_set(actor, department), department))
 def responsibility_set_start(*, actor, department: Organisation) -> ResponsibilitySet:
     """Open the next version of a department's responsibility set, copied (responsibilities,
     standards and their bands) from its latest published one."""
@@ -82,7 +82,7 @@ def _check_with(predicate):
     return check
 
 
-@guarded(_check_with(perms.can_submit_responsibility_set))
+@guarded(_check_with(responsibility_perms.can_submit_responsibility_set))
 def responsibility_set_submit(*, actor, responsibility_set: ResponsibilitySet) -> ResponsibilitySet:
     responsibility_set, source = workflow.advance(responsibility_set, Transition.SUBMIT)
     if not responsibility_set.responsibilities.exists():
@@ -103,14 +103,14 @@ def responsibility_set_submit(*, actor, responsibility_set: ResponsibilitySet) -
     return responsibility_set
 
 
-@guarded(_check_with(perms.can_decide_responsibility_set))
+@guarded(_check_with(responsibility_perms.can_decide_responsibility_set))
 def responsibility_set_start_review(*, actor, responsibility_set: ResponsibilitySet) -> ResponsibilitySet:
     responsibility_set, source = workflow.advance(responsibility_set, Transition.START_REVIEW)
     workflow.record(actor, responsibility_set, source)
     return responsibility_set
 
 
-@guarded(_check_with(perms.can_decide_responsibility_set))
+@guarded(_check_with(responsibility_perms.can_decide_responsibility_set))
 def responsibility_set_return(*, actor, responsibility_set: ResponsibilitySet, comment: str) -> ResponsibilitySet:
     responsibility_set, source = workflow.advance(responsibility_set, Transition.RETURN)
     if not (comment or "").strip():
@@ -120,14 +120,14 @@ def responsibility_set_return(*, actor, responsibility_set: ResponsibilitySet, c
     return responsibility_set
 
 
-@guarded(_check_with(perms.can_decide_responsibility_set))
+@guarded(_check_with(responsibility_perms.can_decide_responsibility_set))
 def responsibility_set_approve(*, actor, responsibility_set: ResponsibilitySet, comment: str = "") -> ResponsibilitySet:
     responsibility_set, source = workflow.advance(responsibility_set, Transition.APPROVE)
     workflow.record(actor, responsibility_set, source, comment=comment)
     return responsibility_set
 
 
-@guarded(_check_with(perms.can_decide_responsibility_set))
+@guarded(_check_with(responsibility_perms.can_decide_responsibility_set))
 def responsibility_set_publish(*, actor, responsibility_set: ResponsibilitySet) -> ResponsibilitySet:
     responsibility_set, source = workflow.advance(responsibility_set, Transition.PUBLISH)
     workflow.publish(actor, responsibility_set, source)
@@ -145,7 +145,7 @@ TRANSITION_SERVICES = {
 
 def transition_predicate(name: str):
     """The permission predicate of a transition (for showing its button)."""
-    return perms.can_submit_responsibility_set if name == Transition.SUBMIT else perms.can_decide_responsibility_set
+    return responsibility_perms.can_submit_responsibility_set if name == Transition.SUBMIT else responsibility_perms.can_decide_responsibility_set
 
 
 # -- Contents of a version --------------------------------------------------------------------
@@ -165,7 +165,7 @@ def _lock_editable(responsibility_set: ResponsibilitySet) -> ResponsibilitySet:
 def _editor_check(actor, *, responsibility_set=None, responsibility=None, standard=None, **_kwargs):
     pk = responsibility_set.pk if responsibility_set is not None else (responsibility or standard).responsibility_set_id
     responsibility_set = ResponsibilitySet.objects.select_related("department").get(pk=pk)
-    return perms.is_responsibility_editor(actor, responsibility_set), responsibility_set
+    return responsibility_perms.is_responsibility_editor(actor, responsibility_set), responsibility_set
 
 
 def _check_power_code(department: Organisation, code: str, powers: dict | None = None):
@@ -458,7 +458,7 @@ def _write_rule(rule: SupportingRule, data: RuleData) -> SupportingRule:
 
 def _rule_check(actor, *, department=None, rule=None, **_kwargs):
     department = department or Organisation.objects.get(pk=rule.department_id)
-    return perms.can_manage_supporting_rules(actor, department), rule or department
+    return responsibility_perms.can_manage_supporting_rules(actor, department), rule or department
 
 
 @guarded(_rule_check)

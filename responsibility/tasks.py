@@ -1,12 +1,9 @@
-"""Background work of the responsibility app: rendering the disclosure documents, and asking for
-them when a department publishes."""
-
-import logging
+"""Background work of the responsibility app: rendering the disclosure documents."""
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-logger = logging.getLogger(__name__)
+from .disclosure import render
 
 
 @shared_task(
@@ -21,29 +18,5 @@ logger = logging.getLogger(__name__)
 def render_disclosure_document(document_id: int) -> str | None:
     """Render one disclosure document. A second delivery (acks_late, a retry) finds the row
     ready or being rendered and does nothing."""
-    from .disclosure import render
-
     document = render(document_id)
     return document.status if document is not None else None
-
-
-def on_version_published(sender, version, **kwargs) -> None:
-    """Receiver of basis.workflow.version_published (sent after commit): a department's newly
-    published catalogue, breakdown or responsibility set asks for its booklet and bulletin sheet.
-    An unchanged content finds its ready document and renders nothing."""
-    from organisations.models import OrganisationKind
-
-    from .disclosure import DEPARTMENT_KINDS, DisclosureError, request_render
-
-    department = version.department
-    if department.kind != OrganisationKind.DEPARTMENT:
-        return
-    for kind in DEPARTMENT_KINDS:
-        try:
-            request_render(department, kind)
-        except DisclosureError as error:
-            logger.info("no %s for %s: %s", kind, department.code, error)
-        except Exception:
-            # The publication has committed; a failure to queue its document must not turn the
-            # reviewer's answer into an error page. The office can render it from the list.
-            logger.exception("could not request the %s of %s", kind, department.code)

@@ -15,8 +15,9 @@ from django.views.decorators.http import require_POST
 from accounts import permissions as perms
 from audit.models import AuditAction
 from audit.services import event_record
-from basis.workflow import ReviewStatus, Transition, WorkflowError, allowed_transitions
 from organisations.models import REVIEWING_GOVERNMENT_KINDS, Organisation
+from responsibility import permissions as responsibility_perms
+from workflow.review import ReviewStatus, Transition, WorkflowError, allowed_transitions
 
 from . import selectors, services
 from .forms import BandFormSet, ResponsibilityForm, StandardForm, SupportingRuleForm, standard_data
@@ -24,15 +25,15 @@ from .models import ResponsibilitySet, SupportingRuleStatus
 
 
 def _set(request, pk: int) -> ResponsibilitySet:
-    perms.require(request.user, perms.can_view_breakdowns(request.user))
-    visible = perms.responsibility_sets_visible_to(request.user).select_related("department")
+    perms.require(request.user, responsibility_perms.can_view_responsibilities(request.user))
+    visible = responsibility_perms.responsibility_sets_visible_to(request.user).select_related("department")
     return perms.get_visible_or_404(request.user, visible, pk=pk)
 
 
 def _editable_set(request, pk: int) -> ResponsibilitySet:
     responsibility_set = _set(request, pk)
     perms.require(
-        request.user, perms.can_edit_responsibility_set(request.user, responsibility_set), obj=responsibility_set
+        request.user, responsibility_perms.can_edit_responsibility_set(request.user, responsibility_set), obj=responsibility_set
     )
     return responsibility_set
 
@@ -40,15 +41,15 @@ def _editable_set(request, pk: int) -> ResponsibilitySet:
 @login_required
 def index(request):
     """A department's versions (and the button to start one), or the office's review queue."""
-    perms.require(request.user, perms.can_view_breakdowns(request.user))
+    perms.require(request.user, responsibility_perms.can_view_responsibilities(request.user))
     user = request.user
     department = perms.department_of(user)
     default = "" if department is not None else "awaiting"
     status = request.GET.get("status", default)
     query = request.GET.get("q", "").strip()
-    sets = selectors.sets_list(perms.responsibility_sets_visible_to(user), status=status, query=query)
+    sets = selectors.sets_list(responsibility_perms.responsibility_sets_visible_to(user), status=status, query=query)
     page = Paginator(sets, 50).get_page(request.GET.get("page"))
-    can_start = department is not None and perms.can_start_responsibility_set(user, department)
+    can_start = department is not None and responsibility_perms.can_start_responsibility_set(user, department)
     statuses = [("awaiting", _("Awaiting review or publication"))] + [
         (value, label) for value, label in ReviewStatus.choices
         if department is not None or value != ReviewStatus.DRAFT
@@ -56,7 +57,7 @@ def index(request):
     return render(request, "responsibility/set_list.html", {
         "page": page, "status": status, "q": query, "statuses": statuses,
         "department": department, "can_start": can_start,
-        "current": selectors.current_set(department, perms.responsibility_sets_visible_to(user)) if department else None,
+        "current": selectors.current_set(department, responsibility_perms.responsibility_sets_visible_to(user)) if department else None,
     })
 
 
@@ -64,7 +65,7 @@ def index(request):
 @require_POST
 def set_start(request):
     department = perms.department_of(request.user)
-    perms.require(request.user, department is not None and perms.can_start_responsibility_set(request.user, department))
+    perms.require(request.user, department is not None and responsibility_perms.can_start_responsibility_set(request.user, department))
     try:
         responsibility_set = services.responsibility_set_start(actor=request.user, department=department)
     except WorkflowError as error:
@@ -92,8 +93,8 @@ def set_detail(request, pk: int):
         "groups": selectors.responsibilities_by_holder(responsibility_set, page.object_list, powers),
         "standards": selectors.standards_of(responsibility_set, powers),
         "actions": actions,
-        "can_edit": perms.can_edit_responsibility_set(user, responsibility_set),
-        "can_start": perms.can_start_responsibility_set(user, responsibility_set.department),
+        "can_edit": responsibility_perms.can_edit_responsibility_set(user, responsibility_set),
+        "can_start": responsibility_perms.can_start_responsibility_set(user, responsibility_set.department),
         "events": responsibility_set.events.select_related("actor"),
     })
 
@@ -216,14 +217,14 @@ def standard_delete(request, pk: int, standard_id: int):
 
 
 def _department(request, department_id: int) -> Organisation:
-    perms.require(request.user, perms.can_view_breakdowns(request.user))
+    perms.require(request.user, responsibility_perms.can_view_responsibilities(request.user))
     return perms.get_visible_or_404(request.user, perms.departments_in_scope(request.user), pk=department_id)
 
 
 @login_required
 def rule_home(request):
     """A department's own register; for an office, the coverage page it starts from."""
-    perms.require(request.user, perms.can_view_breakdowns(request.user))
+    perms.require(request.user, responsibility_perms.can_view_responsibilities(request.user))
     department = perms.department_of(request.user)
     if department is not None:
         return redirect("responsibility:rule_list", department_id=department.pk)
@@ -233,7 +234,7 @@ def rule_home(request):
 @login_required
 def rule_list(request, department_id: int):
     department = _department(request, department_id)
-    visible = perms.supporting_rules_visible_to(request.user)
+    visible = responsibility_perms.supporting_rules_visible_to(request.user)
     rules = selectors.rules_of(visible, department)
     status = request.GET.get("status", "")
     if status in SupportingRuleStatus.values:
@@ -243,18 +244,18 @@ def rule_list(request, department_id: int):
     return render(request, "responsibility/rule_list.html", {
         "department": department, "page": page, "status": status, "statuses": SupportingRuleStatus.choices,
         "row": rows[0] if rows else None,
-        "can_manage": perms.can_manage_supporting_rules(request.user, department),
+        "can_manage": responsibility_perms.can_manage_supporting_rules(request.user, department),
     })
 
 
 @login_required
 def rule_edit(request, department_id: int, rule_id: int | None = None):
     department = _department(request, department_id)
-    perms.require(request.user, perms.can_manage_supporting_rules(request.user, department), obj=department)
+    perms.require(request.user, responsibility_perms.can_manage_supporting_rules(request.user, department), obj=department)
     rule = None
     if rule_id is not None:
         rule = perms.get_visible_or_404(
-            request.user, perms.supporting_rules_visible_to(request.user).filter(department=department), pk=rule_id
+            request.user, responsibility_perms.supporting_rules_visible_to(request.user).filter(department=department), pk=rule_id
         )
     initial = SupportingRuleForm.initial_for(rule) if rule else {"kind": request.GET.get("kind", "")}
     form = SupportingRuleForm(request.POST or None, request.FILES or None, initial=initial)
@@ -277,7 +278,7 @@ def rule_edit(request, department_id: int, rule_id: int | None = None):
 def rule_status(request, department_id: int, rule_id: int):
     department = _department(request, department_id)
     rule = perms.get_visible_or_404(
-        request.user, perms.supporting_rules_visible_to(request.user).filter(department=department), pk=rule_id
+        request.user, responsibility_perms.supporting_rules_visible_to(request.user).filter(department=department), pk=rule_id
     )
     try:
         services.supporting_rule_set_status(actor=request.user, rule=rule, status=request.POST.get("status", ""))
@@ -292,7 +293,7 @@ def rule_status(request, department_id: int, rule_id: int):
 def rule_document(request, department_id: int, rule_id: int):
     department = _department(request, department_id)
     rule = perms.get_visible_or_404(
-        request.user, perms.supporting_rules_visible_to(request.user).filter(department=department), pk=rule_id
+        request.user, responsibility_perms.supporting_rules_visible_to(request.user).filter(department=department), pk=rule_id
     )
     return rule_document_response(request.user, rule)
 
@@ -309,7 +310,7 @@ def rule_document_response(actor, rule) -> FileResponse:
 @login_required
 def coverage(request):
     """Which departments miss which of the eight supporting rules."""
-    perms.require(request.user, perms.can_view_breakdowns(request.user))
+    perms.require(request.user, responsibility_perms.can_view_responsibilities(request.user))
     root = perms.scope_root(request.user)
     governments = Organisation.objects.filter(
         path__startswith=root.path, kind__in=list(REVIEWING_GOVERNMENT_KINDS)

@@ -11,7 +11,6 @@ from django.db import transaction
 from accounts.models import Role, User
 from audit.models import AuditAction, AuditEvent
 from authority.models import Breakdown, Certificate, Officer, PowerItem, valid_certificates
-from basis.workflow import ReviewStatus
 from organisations.models import (
     REVIEWING_GOVERNMENT_KINDS,
     OfficeFunction,
@@ -19,6 +18,7 @@ from organisations.models import (
     OrganisationKind,
 )
 from responsibility.models import EnforcementStandard, Responsibility, ResponsibilitySet, SupportingRule
+from workflow.review import ReviewStatus
 
 COUNTIES = {"武都区", "成县", "文县", "宕昌县", "康县", "西和县", "礼县", "徽县", "两当县"}
 
@@ -122,7 +122,7 @@ def test_one_user_per_role(demo):
 
 
 def test_demo_users_can_sign_in(demo, client):
-    from organisations.management.commands.load_demo import DEMO_PASSWORD
+    from accounts.demo import DEMO_PASSWORD
 
     response = client.post("/accounts/login/", {"username": "scj_editor", "password": DEMO_PASSWORD})
     assert response.status_code == 302

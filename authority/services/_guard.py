@@ -1,4 +1,4 @@
-from basis.workflow import WorkflowError
+from workflow.review import WorkflowError
 
 
 class AuthorityError(WorkflowError):

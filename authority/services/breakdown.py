@@ -1,5 +1,5 @@
 """Writes to a department's breakdown: versions and their review workflow (the transitions of
-basis.workflow), power items with their basis, post assignments and procedure steps, and the
+workflow.review), power items with their basis, post assignments and procedure steps, and the
 department's posts."""
 
 from dataclasses import dataclass
@@ -8,14 +8,14 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import permissions as perms
 from accounts.permissions import guarded
 from audit.models import AuditAction
 from audit.services import event_record
-from basis import workflow
+from authority import permissions as authority_perms
 from basis.models import BasisCatalogue, LegalInstrument, Provision
-from basis.workflow import ReviewStatus, Transition
 from organisations.models import Organisation, OrganisationKind
+from workflow import review as workflow
+from workflow.review import ReviewStatus, Transition
 
 from ..models import (
     AssignmentRole,
@@ -33,7 +33,7 @@ from ._guard import AuthorityError
 # -- Versions ---------------------------------------------------------------------------------
 
 
-@guarded(lambda actor, *, department: (perms.can_start_breakdown(actor, department), department))
+@guarded(lambda actor, *, department: (authority_perms.can_start_breakdown(actor, department), department))
 def breakdown_start(*, actor, department: Organisation) -> Breakdown:
     """Open the next version of a department's breakdown, copied from its latest published one."""
     return workflow.start(actor, Breakdown, department, _copy_powers)
@@ -71,7 +71,7 @@ def _check_with(predicate):
     return check
 
 
-@guarded(_check_with(perms.can_submit_breakdown))
+@guarded(_check_with(authority_perms.can_submit_breakdown))
 def breakdown_submit(*, actor, breakdown: Breakdown) -> Breakdown:
     breakdown, source = workflow.advance(breakdown, Transition.SUBMIT)
     if not breakdown.powers.exists():
@@ -81,14 +81,14 @@ def breakdown_submit(*, actor, breakdown: Breakdown) -> Breakdown:
     return breakdown
 
 
-@guarded(_check_with(perms.can_decide_breakdown))
+@guarded(_check_with(authority_perms.can_decide_breakdown))
 def breakdown_start_review(*, actor, breakdown: Breakdown) -> Breakdown:
     breakdown, source = workflow.advance(breakdown, Transition.START_REVIEW)
     workflow.record(actor, breakdown, source)
     return breakdown
 
 
-@guarded(_check_with(perms.can_decide_breakdown))
+@guarded(_check_with(authority_perms.can_decide_breakdown))
 def breakdown_return(*, actor, breakdown: Breakdown, comment: str) -> Breakdown:
     breakdown, source = workflow.advance(breakdown, Transition.RETURN)
     if not comment.strip():
@@ -98,14 +98,14 @@ def breakdown_return(*, actor, breakdown: Breakdown, comment: str) -> Breakdown:
     return breakdown
 
 
-@guarded(_check_with(perms.can_decide_breakdown))
+@guarded(_check_with(authority_perms.can_decide_breakdown))
 def breakdown_approve(*, actor, breakdown: Breakdown, comment: str = "") -> Breakdown:
     breakdown, source = workflow.advance(breakdown, Transition.APPROVE)
     workflow.record(actor, breakdown, source, comment=comment)
     return breakdown
 
 
-@guarded(_check_with(perms.can_decide_breakdown))
+@guarded(_check_with(authority_perms.can_decide_breakdown))
 def breakdown_publish(*, actor, breakdown: Breakdown) -> Breakdown:
     breakdown, source = workflow.advance(breakdown, Transition.PUBLISH)
     workflow.publish(actor, breakdown, source)
@@ -207,7 +207,7 @@ def _write_power(power: PowerItem, data: PowerData) -> PowerItem:
 
 def _power_check(actor, *, power=None, breakdown=None, **_kwargs):
     breakdown = Breakdown.objects.select_related("department").get(pk=(breakdown or power.breakdown).pk)
-    return perms.is_breakdown_editor(actor, breakdown), breakdown
+    return authority_perms.is_breakdown_editor(actor, breakdown), breakdown
 
 
 @guarded(_power_check)
@@ -315,7 +315,7 @@ def _ancestor_paths(node: Organisation) -> list[str]:
 def _post_check(actor, *, agency=None, post=None, **_kwargs):
     agency = agency or post.agency
     department = _department_of_agency(agency)
-    return department is not None and perms.can_manage_posts(actor, department), agency
+    return department is not None and authority_perms.can_manage_posts(actor, department), agency
 
 
 @guarded(_post_check)

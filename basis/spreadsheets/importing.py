@@ -25,12 +25,12 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.exceptions import InvalidFileException
 
 from organisations.models import Organisation, OrganisationKind, SubjectKind
+from workflow.review import WorkflowError
 
 from .. import services
 from ..models import InstrumentStatus, LegalInstrument, ManagementCategory, Provision
 from ..numbering import parse_provisions, provision_label
 from ..upload_guard import XLSX, UploadRefused, inspect_upload, max_rows, xml_refusal
-from ..workflow import WorkflowError
 from . import columns as col
 
 MAX_COLUMNS = 64

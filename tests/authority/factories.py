@@ -18,7 +18,7 @@ from authority.models import (
     ProcedureStage,
     ProcedureStep,
 )
-from basis.workflow import ReviewStatus
+from workflow.review import ReviewStatus
 
 
 def kind(code: str) -> PowerKind:

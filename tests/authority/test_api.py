@@ -3,8 +3,8 @@
 import pytest
 
 from authority.models import PowerItem
-from basis.workflow import ReviewStatus
 from tests.basis.factories import CatalogueFactory, EntryFactory, InstrumentFactory, provisions
+from workflow.review import ReviewStatus
 
 from .factories import BreakdownFactory, CertificateFactory, OfficerFactory, PowerFactory
 

@@ -1,5 +1,5 @@
 """Power items rest on provisions of the department's current catalogue; the breakdown goes
-through the review workflow of basis.workflow."""
+through the review workflow of workflow.review."""
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied
 from audit.models import AuditEvent
 from authority import services
 from authority.models import BreakdownEvent, PostAssignment
-from basis.workflow import ReviewStatus, WorkflowError
 from tests.basis.factories import CatalogueFactory, EntryFactory, InstrumentFactory, provisions
+from workflow.review import ReviewStatus, WorkflowError
 
 from .factories import BreakdownFactory, PostFactory, PowerFactory, kind, stage
 

@@ -8,10 +8,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from basis.models import InstrumentStatus
-from basis.workflow import ReviewStatus
 from tests.basis.factories import InstrumentFactory, provisions
+from workflow.review import ReviewStatus
 
-from .factories import BreakdownFactory, CertificateFactory, OfficerFactory, PostFactory, PowerFactory, assign, kind, place
+from .factories import (
+    BreakdownFactory,
+    CertificateFactory,
+    OfficerFactory,
+    PostFactory,
+    PowerFactory,
+    assign,
+    kind,
+    place,
+)
 
 
 def _grow(city, breakdowns, n):

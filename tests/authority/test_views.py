@@ -5,10 +5,19 @@ import pytest
 
 from audit.models import AuditEvent
 from authority.models import Breakdown, CertificateStatus
-from basis.workflow import ReviewStatus
 from tests.basis.factories import CatalogueFactory, EntryFactory, InstrumentFactory, provisions
+from workflow.review import ReviewStatus
 
-from .factories import BreakdownFactory, CertificateFactory, OfficerFactory, PostFactory, PowerFactory, assign, kind, place
+from .factories import (
+    BreakdownFactory,
+    CertificateFactory,
+    OfficerFactory,
+    PostFactory,
+    PowerFactory,
+    assign,
+    kind,
+    place,
+)
 
 
 @pytest.fixture

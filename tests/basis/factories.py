@@ -14,7 +14,7 @@ from basis.models import (
     Provision,
 )
 from basis.numbering import parse_provisions
-from basis.workflow import ReviewStatus
+from workflow.review import ReviewStatus
 
 
 class InstrumentFactory(DjangoModelFactory):

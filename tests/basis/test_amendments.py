@@ -11,7 +11,7 @@ from audit.models import AuditAction, AuditEvent
 from basis import services
 from basis.checks import FindingKind, findings
 from basis.models import BasisCatalogue, InstrumentStatus, InstrumentStatusChange, ManagementCategory
-from basis.workflow import ReviewStatus, WorkflowError
+from workflow.review import ReviewStatus, WorkflowError
 
 from ..factories import UserFactory
 from .factories import CatalogueFactory, EntryFactory, InstrumentFactory

@@ -15,8 +15,8 @@ from rest_framework.test import APIClient
 
 from audit.models import AuditAction, AuditEvent
 from basis.models import BasisCatalogue, CatalogueEntry, CatalogueEvent, ReviewComment, SubmissionDeadline
-from basis.workflow import ReviewStatus
 from organisations.models import OrganisationKind, SubjectKind
+from workflow.review import ReviewStatus
 
 from ..factories import OrganisationFactory
 from .factories import CatalogueFactory, EntryFactory, InstrumentFactory, provisions

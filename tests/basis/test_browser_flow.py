@@ -9,7 +9,7 @@ from django.conf import settings
 from openpyxl import Workbook
 
 from basis.models import BasisCatalogue
-from basis.workflow import ReviewStatus
+from workflow.review import ReviewStatus
 
 from ..browser import chromium_page
 from ..factories import PASSWORD

@@ -18,8 +18,8 @@ from basis.checks import (
     provisions_overlap,
 )
 from basis.models import BasisCatalogue, CatalogueEntry, InstrumentStatus, ManagementCategory
-from basis.workflow import ReviewStatus
 from organisations.models import SubjectKind
+from workflow.review import ReviewStatus
 
 from ..factories import OrganisationFactory
 from .factories import CatalogueFactory, EntryFactory, InstrumentFactory

@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 from basis import services
 from basis.models import BasisCatalogue, Provision
 from basis.spreadsheets import catalogue_to_xlsx, compilation_to_xlsx, import_confirm, parse_catalogue_upload
-from basis.workflow import ReviewStatus
 from organisations.models import SubjectKind
+from workflow.review import ReviewStatus
 
 from .factories import CatalogueFactory, EntryFactory, InstrumentFactory
 from .fixtures.sheets import HEADER, sheet_values, upload

@@ -28,8 +28,8 @@ from basis.spreadsheets import (
     import_confirm,
     parse_catalogue_upload,
 )
-from basis.workflow import ReviewStatus, WorkflowError
 from organisations.models import Organisation
+from workflow.review import ReviewStatus, WorkflowError
 
 from ..factories import OrganisationFactory
 from .factories import InstrumentFactory

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from basis.selectors_public import published_entries_search
-from basis.workflow import ReviewStatus
+from workflow.review import ReviewStatus
 
 from .factories import CatalogueFactory, EntryFactory, InstrumentFactory
 

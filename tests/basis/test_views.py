@@ -1,13 +1,13 @@
 """The back-office and public screens of the enforcement basis, driven through the client."""
 
 import pytest
-from django.test import Client
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditAction, AuditEvent
 from basis.models import BasisCatalogue
-from basis.workflow import ReviewStatus
+from workflow.review import ReviewStatus
 
 from .factories import CatalogueFactory, EntryFactory, InstrumentFactory, provisions
 

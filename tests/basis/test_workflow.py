@@ -11,17 +11,18 @@ from django.utils import timezone
 
 from accounts import permissions as perms
 from audit.models import AuditAction, AuditEvent
+from basis import permissions as basis_perms
 from basis import services
 from basis.models import BasisCatalogue, CatalogueEvent, ManagementCategory
-from basis.workflow import ReviewStatus, WorkflowError
 from organisations.models import SubjectKind
+from workflow.review import ReviewStatus, WorkflowError
 
 from .factories import CatalogueFactory, EntryFactory, InstrumentFactory, provisions
 
 S = ReviewStatus
 ROLES = ["editor_a", "editor_b", "head_a", "city_reviewer", "county_reviewer", "establishment", "sysadmin", "secadmin", "auditadmin"]
 
-# Written out here rather than read from basis.workflow, so that a change there shows up.
+# Written out here rather than read from workflow.review, so that a change there shows up.
 SOURCES = {
     "submit": {S.DRAFT, S.RETURNED},
     "start_review": {S.SUBMITTED},
@@ -138,7 +139,7 @@ def test_publish_supersedes_the_previous_published_version(city, users):
 def test_publication_is_announced_once_after_commit(city, users, django_capture_on_commit_callbacks):
     """What follows a publication (the disclosure documents) hears of it only once the
     publication has committed, and once."""
-    from basis.workflow import version_published
+    from workflow.review import version_published
 
     heard = []
 
@@ -187,7 +188,7 @@ def test_submitting_an_empty_catalogue_is_refused(city, users):
 def test_who_sees_a_draft_and_a_published_version(city, users, role, sees_draft, sees_published):
     published = catalogue_in(city.dept_a, S.PUBLISHED)
     draft = catalogue_in(city.dept_a, S.DRAFT)
-    visible = perms.catalogues_visible_to(getattr(users, role))
+    visible = basis_perms.catalogues_visible_to(getattr(users, role))
 
     assert visible.filter(pk=draft.pk).exists() is sees_draft
     assert visible.filter(pk=published.pk).exists() is sees_published
@@ -206,7 +207,7 @@ def test_an_editor_cannot_read_or_change_another_departments_draft(city, users):
     )
 
     with pytest.raises(Http404):
-        perms.get_visible_or_404(users.editor_b, perms.catalogues_visible_to(users.editor_b), pk=draft.pk)
+        perms.get_visible_or_404(users.editor_b, basis_perms.catalogues_visible_to(users.editor_b), pk=draft.pk)
     attempts = [
         lambda: services.entry_create(actor=users.editor_b, catalogue=draft, data=data),
         lambda: services.entry_update(actor=users.editor_b, entry=entry, data=data),

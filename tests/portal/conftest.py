@@ -9,7 +9,6 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.utils import timezone, translation
 
-from basis.workflow import ReviewStatus
 from responsibility.models import (
     DisclosureDocument,
     DocumentStatus,
@@ -38,6 +37,7 @@ from tests.basis.factories import (
     InstrumentFactory,
     provisions,
 )
+from workflow.review import ReviewStatus
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ID_NUMBER = "620102199001011234"

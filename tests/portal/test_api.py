@@ -4,9 +4,9 @@ import json
 
 from django.test import RequestFactory
 
-from basis.workflow import ReviewStatus
 from portal.api import department_dossier
 from tests.authority.factories import BreakdownFactory, PostFactory
+from workflow.review import ReviewStatus
 
 from .conftest import ID_NUMBER, add_power, document
 from .test_pages import _grow

@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 from django.utils.http import http_date
 
-from basis.workflow import ReviewStatus
 from tests.authority.factories import CertificateFactory, OfficerFactory
 from tests.basis.factories import CatalogueFactory
+from workflow.review import ReviewStatus
 
 
 def _paths(city, published):

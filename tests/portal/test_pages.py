@@ -4,7 +4,6 @@ queries."""
 import pytest
 from django.urls import reverse
 
-from basis.workflow import ReviewStatus
 from responsibility.models import (
     DocumentStatus,
     EnforcementStandard,
@@ -21,6 +20,7 @@ from tests.authority.factories import (
     step,
 )
 from tests.basis.factories import CatalogueFactory, EntryFactory, InstrumentFactory
+from workflow.review import ReviewStatus
 
 from .conftest import ID_NUMBER, add_power, document, responsibility_kind
 

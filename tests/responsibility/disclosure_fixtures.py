@@ -6,7 +6,6 @@ from types import SimpleNamespace
 from django.utils import timezone
 
 from authority.models import ProcedureStage
-from basis.workflow import ReviewStatus
 from organisations.models import OrganisationKind
 from responsibility.models import (
     EnforcementStandard,
@@ -28,6 +27,7 @@ from tests.authority.factories import (
 )
 from tests.basis.factories import CatalogueFactory, EntryFactory, InstrumentFactory, provisions
 from tests.factories import OrganisationFactory
+from workflow.review import ReviewStatus
 
 
 def responsibility_kind(code: str = "handling") -> ResponsibilityKind:

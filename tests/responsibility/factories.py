@@ -7,7 +7,6 @@ import factory
 from factory.django import DjangoModelFactory
 
 from authority.models import ProcedureStage
-from basis.workflow import ReviewStatus
 from responsibility.models import (
     EnforcementStandard,
     HolderLevel,
@@ -19,6 +18,7 @@ from responsibility.models import (
     SupportingRuleKind,
 )
 from tests.authority.factories import BreakdownFactory, PowerFactory, step
+from workflow.review import ReviewStatus
 
 
 def responsibility_kind(code: str = "handling") -> ResponsibilityKind:

@@ -4,7 +4,7 @@ rules and the coverage matrix."""
 
 import pytest
 
-from basis.workflow import ReviewStatus
+from workflow.review import ReviewStatus
 
 from .factories import ResponsibilityFactory, ResponsibilitySetFactory, SupportingRuleFactory, breakdown_with
 

@@ -5,8 +5,8 @@ approves and publishes; the printed page shows the tables without the controls."
 import pytest
 from django.conf import settings
 
-from basis.workflow import ReviewStatus
 from responsibility.models import ResponsibilitySet
+from workflow.review import ReviewStatus
 
 from ..browser import chromium_page
 from ..factories import PASSWORD

@@ -14,12 +14,12 @@ from django.utils import translation
 from audit.models import AuditEvent
 from authority.models import Breakdown
 from authority.services import breakdown_publish
-from basis.workflow import ReviewStatus
-from responsibility import disclosure
+from responsibility import disclosure, disclosure_services
 from responsibility.models import DisclosureDocument, DocumentKind, DocumentStatus
 from responsibility.tasks import render_disclosure_document
 from tests.authority.factories import BreakdownFactory, PowerFactory, step
 from tests.basis.factories import CatalogueFactory, EntryFactory, InstrumentFactory
+from workflow.review import ReviewStatus
 
 from .disclosure_fixtures import published_department
 
@@ -46,7 +46,7 @@ def render_now(django_capture_on_commit_callbacks):
 
     def _render(organisation, kind=DocumentKind.BOOKLET, actor=None):
         with django_capture_on_commit_callbacks(execute=True):
-            document = disclosure.request_render(organisation, kind, actor=actor)
+            document = disclosure_services.request_render(organisation, kind, actor=actor)
         document.refresh_from_db()
         return document
 
@@ -181,7 +181,7 @@ def test_sections_without_published_data_say_so(city, render_now):
 
 def test_nothing_published_is_refused(city):
     with pytest.raises(disclosure.DisclosureError):
-        disclosure.request_render(city.dept_b, DocumentKind.BOOKLET)
+        disclosure_services.request_render(city.dept_b, DocumentKind.BOOKLET)
     assert not DisclosureDocument.objects.exists()
 
 
@@ -209,7 +209,7 @@ def test_the_task_run_twice_gives_one_document_and_one_file(published, render_no
 
 
 def test_a_second_delivery_while_rendering_does_nothing(published):
-    document = disclosure.request_render(published.department, DocumentKind.BOOKLET)  # not run: on_commit held
+    document = disclosure_services.request_render(published.department, DocumentKind.BOOKLET)  # not run: on_commit held
     assert disclosure._claim(document.pk)  # the first delivery has it
 
     assert disclosure.render(document.pk) is None
@@ -222,7 +222,7 @@ def test_unchanged_content_is_not_rendered_again(published, render_now, django_c
     first = render_now(published.department)
 
     with django_capture_on_commit_callbacks() as callbacks:
-        again = disclosure.request_render(published.department, DocumentKind.BOOKLET)
+        again = disclosure_services.request_render(published.department, DocumentKind.BOOKLET)
 
     assert again.pk == first.pk and again.status == DocumentStatus.READY
     assert callbacks == []  # nothing enqueued
@@ -296,7 +296,7 @@ def test_a_template_value_cannot_fetch_from_the_network(published, city, render_
 def test_retry_is_refused_for_a_ready_document(published, render_now, users):
     document = render_now(published.department)
     with pytest.raises(disclosure.DisclosureError):
-        disclosure.document_retry(actor=users.editor_a, document=document)
+        disclosure_services.document_retry(actor=users.editor_a, document=document)
 
 
 # -- The office -------------------------------------------------------------------------------
@@ -344,7 +344,7 @@ def test_administrators_get_403(client, login, users):
 
 
 def test_status_page_of_a_queued_document_polls_and_refreshes(published, login, users):
-    document = disclosure.request_render(published.department, DocumentKind.BOOKLET)  # on_commit held: queued
+    document = disclosure_services.request_render(published.department, DocumentKind.BOOKLET)  # on_commit held: queued
     client = login(users.editor_a)
 
     page = client.get(f"/office/disclosure/{document.pk}/").content.decode()

@@ -16,16 +16,16 @@ from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
-from kombu import pools
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import connection
+from kombu import pools
 
 from authority.services import breakdown_publish
-from basis.workflow import ReviewStatus
 from responsibility.models import DisclosureDocument, DocumentKind, DocumentStatus
 from tests.authority.factories import BreakdownFactory, PowerFactory
 from tests.test_worker import REDIS_URL, _redis_or_skip
+from workflow.review import ReviewStatus
 
 from .disclosure_fixtures import published_department
 

@@ -3,10 +3,10 @@ their power names, the powers a department may cite, and the home-page counts.""
 
 import pytest
 
-from basis.workflow import ReviewStatus
 from responsibility import selectors
 from responsibility.models import HolderLevel, SupportingRuleKind, SupportingRuleStatus
 from tests.authority.factories import PostFactory
+from workflow.review import ReviewStatus
 
 from .factories import (
     ResponsibilityFactory,

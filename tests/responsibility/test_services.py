@@ -10,13 +10,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audit.models import AuditAction, AuditEvent
-from basis.workflow import ReviewStatus, WorkflowError
 from organisations.models import OrganisationKind
 from responsibility import services
 from responsibility.models import HolderLevel, StandardBand, SupportingRuleStatus
 from responsibility.services import BandData, ResponsibilityData, ResponsibilityError, RuleData, StandardData
 from tests.authority.factories import PostFactory
 from tests.factories import OrganisationFactory
+from workflow.review import ReviewStatus, WorkflowError
 
 from .factories import ResponsibilitySetFactory, breakdown_with, responsibility_kind, stage
 

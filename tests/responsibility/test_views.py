@@ -7,10 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditAction, AuditEvent
-from basis.workflow import ReviewStatus
 from responsibility.models import EnforcementStandard, HolderLevel, Responsibility, ResponsibilitySet, SupportingRule
 from tests.authority.factories import PostFactory
 from tests.factories import OrganisationFactory
+from workflow.review import ReviewStatus
 
 from .factories import (
     ResponsibilityFactory,

@@ -1,12 +1,21 @@
-"""A paginator that stops counting at a cap: counting every match of a common word in hundreds
-of thousands of rows costs more than showing the first page, and nobody pages to the end.
+"""Pagination for the API and the pages.
 
-It reads the ids of the first ``cap + 1`` matches in one query (the count and every page come
+``CappedPaginator`` stops counting at a cap: counting every match of a common word in hundreds of
+thousands of rows costs more than showing the first page, and nobody pages to the end. It reads the ids of the first ``cap + 1`` matches in one query (the count and every page come
 from that list) and then fetches the page's rows by id with the queryset's own select_related
 and prefetching, so a search scans its table once."""
 
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
+from rest_framework.pagination import PageNumberPagination
+
+
+class Pagination(PageNumberPagination):
+    """The API's page-number pagination: 50 a page, up to 200 on request."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
 
 
 class CappedPaginator(Paginator):

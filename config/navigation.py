@@ -1,0 +1,47 @@
+"""The back-office navigation, a context processor that composes every chapter's menu entry.
+Each entry is shown only to those whose permission predicate allows it, so the menu and the
+views can never disagree."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts import permissions as perms
+from audit import permissions as audit_perms
+from authority import permissions as authority_perms
+from basis import permissions as basis_perms
+from organisations import permissions as org_perms
+from responsibility import permissions as responsibility_perms
+
+_ENTRIES = (
+    ("home", _("Home"), lambda user: True),
+    ("basis:catalogue_list", _("Basis catalogues"), basis_perms.can_view_catalogues),
+    ("basis:instrument_list", _("Legal instruments"), basis_perms.can_view_catalogues),
+    ("basis:compilation", _("Compilation"), perms.can_use_office_functions),
+    ("authority:index", _("Authority breakdown"), authority_perms.can_view_breakdowns),
+    ("responsibility:index", _("Responsibilities"), responsibility_perms.can_view_responsibilities),
+    ("responsibility:rule_home", _("Supporting rules"), responsibility_perms.can_view_responsibilities),
+    ("disclosure:list", _("Disclosure documents"), responsibility_perms.can_view_responsibilities),
+    ("organisations:list", _("Organisations"), org_perms.can_view_organisations),
+    ("accounts:user_list", _("Accounts"), perms.can_view_users),
+    ("audit:list", _("Audit trail"), audit_perms.can_view_audit),
+    ("status", _("System status"), perms.can_view_system_status),
+    ("api-docs", _("API"), lambda user: perms.role_of(user) is not None),
+)
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": []}
+    path = request.path
+    items = []
+    for name, label, allowed in _ENTRIES:
+        if allowed(user):
+            url = reverse(name)
+            items.append({"url": url, "label": label, "active": path == url if name == "home" else path.startswith(url)})
+    # One entry is current: the one whose address is the longest prefix of the path (the
+    # supporting rules live under the responsibilities' address).
+    current = max((item for item in items if item["active"]), key=lambda item: len(item["url"]), default=None)
+    for item in items:
+        item["active"] = item is current
+    return {"nav": items}

@@ -1,0 +1,29 @@
+"""Receivers of other layers' signals: a department's publication asks for its disclosure
+documents."""
+
+import logging
+
+from organisations.models import OrganisationKind
+
+from .disclosure import DEPARTMENT_KINDS, DisclosureError
+from .disclosure_services import request_render
+
+logger = logging.getLogger(__name__)
+
+
+def on_version_published(sender, version, **kwargs) -> None:
+    """Receiver of workflow.review.version_published (sent after commit): a department's newly
+    published catalogue, breakdown or responsibility set asks for its booklet and bulletin sheet.
+    An unchanged content finds its ready document and renders nothing."""
+    department = version.department
+    if department.kind != OrganisationKind.DEPARTMENT:
+        return
+    for kind in DEPARTMENT_KINDS:
+        try:
+            request_render(department, kind)
+        except DisclosureError as error:
+            logger.info("no %s for %s: %s", kind, department.code, error)
+        except Exception:
+            # The publication has committed; a failure to queue its document must not turn the
+            # reviewer's answer into an error page. The office can render it from the list.
+            logger.exception("could not request the %s of %s", kind, department.code)
