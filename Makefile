@@ -18,10 +18,12 @@ run:
 	$(PY) manage.py load_demo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-# Tests create their own database, so no migrate here; translations are compiled though.
+# Tests create their own database, so no migrate here; translations are compiled though. The
+# import contracts in pyproject.toml (the layers) are checked first.
 test:
 	bash scripts/system-deps.sh test
 	bash scripts/setup.sh --no-migrate
+	.venv/bin/lint-imports --no-logo --no-cache
 	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
 
 # A worker and beat only make sense with a broker; without one tasks already run in-process.
