@@ -1,4 +1,7 @@
+import posixpath
+
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation, OrganisationKind, SubjectKind
@@ -137,6 +140,28 @@ class DeadlineForm(forms.Form):
     note = forms.CharField(label=_("note"), required=False)
 
 
+class _CurrentAttachment:
+    """What the file input shows for the file already there: its original name, linked to the
+    scoped download (a stored file has no public URL)."""
+
+    def __init__(self, instrument: LegalInstrument):
+        self.url = reverse("basis:instrument_attachment", args=[instrument.pk])
+        self.name = instrument.attachment_name or posixpath.basename(instrument.attachment.name)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AttachmentInput(forms.ClearableFileInput):
+    instrument: LegalInstrument | None = None
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if context["widget"]["is_initial"] and self.instrument is not None:
+            context["widget"]["value"] = _CurrentAttachment(self.instrument)
+        return context
+
+
 class InstrumentForm(forms.ModelForm):
     articles = forms.IntegerField(
         label=_("number of articles"),
@@ -155,7 +180,13 @@ class InstrumentForm(forms.ModelForm):
         widgets = {
             "promulgated_on": forms.DateInput(attrs={"type": "date"}),
             "effective_on": forms.DateInput(attrs={"type": "date"}),
+            "attachment": AttachmentInput,
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.attachment:
+            self.fields["attachment"].widget.instrument = self.instance
 
     def clean_attachment(self):
         attachment = self.cleaned_data.get("attachment")

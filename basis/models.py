@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from organisations.models import Organisation, SubjectKind
+from toolkit.files import RandomName
 from workflow.models import ReviewedVersion, ReviewEvent
 from workflow.review import OPEN_STATUSES
 
@@ -43,7 +44,9 @@ class LegalInstrument(models.Model):
         _("status"), max_length=16, choices=InstrumentStatus.choices, default=InstrumentStatus.IN_FORCE
     )
     full_text = models.TextField(_("full text"), blank=True)
-    attachment = models.FileField(_("attachment"), upload_to="instruments/", blank=True)
+    attachment = models.FileField(_("attachment"), upload_to=RandomName("instruments/"), blank=True)
+    # The name the file was uploaded with, given back on download; it is stored under a random one.
+    attachment_name = models.CharField(_("attachment file name"), max_length=255, blank=True)
     source = models.CharField(
         _("source"), max_length=200, blank=True, help_text=_("Where this record was taken from.")
     )
@@ -194,7 +197,8 @@ class CatalogueEntry(models.Model):
         blank=True,
         related_name="+",
     )
-    attachment = models.FileField(_("electronic text"), upload_to="catalogue-entries/", blank=True)
+    attachment = models.FileField(_("electronic text"), upload_to=RandomName("catalogue-entries/"), blank=True)
+    attachment_name = models.CharField(_("electronic text file name"), max_length=255, blank=True)
 
     history = HistoricalRecords(m2m_fields=[provisions, joint_departments, assisting_departments])
 

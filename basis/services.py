@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone, translation
@@ -17,6 +18,7 @@ from audit.models import AuditAction
 from audit.services import event_record
 from basis import permissions as basis_perms
 from organisations.models import Organisation, SubjectKind
+from toolkit.files import original_name
 from workflow import review as workflow
 from workflow.review import OPEN_STATUSES, ReviewStatus, Transition, WorkflowError
 
@@ -130,6 +132,7 @@ def _write_entry(entry: CatalogueEntry, data: EntryData) -> CatalogueEntry:
         setattr(entry, field, getattr(data, field))
     if data.attachment is not None:
         entry.attachment = data.attachment
+        entry.attachment_name = original_name(data.attachment)
     for provision in data.provisions:
         if provision.instrument_id != data.instrument.pk:
             raise WorkflowError(
@@ -372,6 +375,12 @@ def instrument_save(*, actor, instrument: LegalInstrument | None = None, article
     instrument = LegalInstrument() if creating else LegalInstrument.objects.select_for_update().get(pk=instrument.pk)
     for field, value in fields.items():
         setattr(instrument, field, value)
+    upload = fields.get("attachment")
+    if isinstance(upload, UploadedFile):
+        instrument.attachment_name = original_name(upload)
+    elif "attachment" in fields and not upload:
+        # None (nothing there) or False (the form's "clear" box): no file, no name.
+        instrument.attachment, instrument.attachment_name = "", ""
     instrument.full_clean()
     instrument.save()
     existing = set(instrument.provisions.filter(paragraph=0, item=0).values_list("article", flat=True))

@@ -22,6 +22,7 @@ urlpatterns = [
     path("instruments/new/", views.instrument_edit, name="instrument_create"),
     path("instruments/<int:pk>/", views.instrument_detail, name="instrument_detail"),
     path("instruments/<int:pk>/edit/", views.instrument_edit, name="instrument_edit"),
+    path("instruments/<int:pk>/attachment/", views.instrument_attachment, name="instrument_attachment"),
     path("instruments/<int:pk>/amend/", views.instrument_amend, name="instrument_amend"),
     path("deadline/", views.deadline_edit, name="deadline"),
 ]

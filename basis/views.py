@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from audit.models import AuditAction
 from audit.services import event_record
 from basis import permissions as basis_perms
 from organisations.models import Organisation
+from toolkit.files import file_response
 from workflow.review import ReviewStatus, Transition, WorkflowError, allowed_transitions
 
 from . import services
@@ -228,10 +229,12 @@ def entry_delete(request, pk: int, entry_id: int):
 
 @login_required
 def entry_attachment(request, pk: int, entry_id: int):
-    """The electronic text attached to an entry, to those who may see the catalogue."""
+    """The electronic text attached to an entry, to those who may see the catalogue (404 to
+    anyone else, a draft's included), on record as an export."""
     catalogue = _catalogue(request, pk)
     entry = perms.get_visible_or_404(request.user, catalogue.entries.exclude(attachment=""), pk=entry_id)
-    return FileResponse(entry.attachment.open("rb"), as_attachment=True, filename=entry.attachment.name.rsplit("/", 1)[-1])
+    event_record(action=AuditAction.EXPORT, actor=request.user, obj=entry, detail={"attachment": entry.attachment.name})
+    return file_response(entry.attachment, filename=entry.attachment_name)
 
 
 _PREVIEW_KEY = "basis_import_preview_%d"
@@ -403,6 +406,17 @@ def instrument_detail(request, pk: int):
         {"instrument": instrument, "page": provisions, "can_manage": basis_perms.can_manage_instruments(request.user),
          "changes": instrument.status_changes.select_related("recorded_by")},
     )
+
+
+@login_required
+def instrument_attachment(request, pk: int):
+    """An instrument's attachment, to those who may read the registry, on record as an export."""
+    perms.require(request.user, basis_perms.can_view_catalogues(request.user))
+    instrument = perms.get_visible_or_404(request.user, LegalInstrument.objects.exclude(attachment=""), pk=pk)
+    event_record(
+        action=AuditAction.EXPORT, actor=request.user, obj=instrument, detail={"attachment": instrument.attachment.name}
+    )
+    return file_response(instrument.attachment, filename=instrument.attachment_name)
 
 
 @login_required

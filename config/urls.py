@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
@@ -57,11 +56,10 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
+# No /media/ route, not even under DEBUG: uploads are served only by views that check the
+# record's scoping (toolkit.files.file_response), so `make run` exposes nothing more than
+# production does.
+
 handler403 = "config.views.error_403"
 handler404 = "config.views.error_404"
 handler500 = "config.views.error_500"
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

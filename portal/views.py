@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
@@ -21,6 +21,7 @@ from django.views.decorators.vary import vary_on_cookie
 
 from authority.flowchart import procedure_svg
 from authority.models import AssignmentRole
+from toolkit.files import file_response
 from toolkit.pagination import CappedPaginator
 
 from . import selectors
@@ -255,17 +256,15 @@ def _document_response(request, organisation, kind, version):
             {"organisation": organisation, "kind_label": dict(selectors.DocumentKind.choices)[kind], "version": version},
             status=404,
         )
-    try:
-        handle = document.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
     with translation.override("zh-hans"):
         label = str(selectors.DocumentKind(kind).label)
-    filename = f"{organisation.name}-{label}-v{document.version}.pdf"
-    response = FileResponse(handle, content_type="application/pdf")
-    # An ASCII name for old clients, the Chinese one (RFC 5987) for every current browser.
-    response["Content-Disposition"] = (
-        f'inline; filename="{kind}-v{document.version}.pdf"; filename*=utf-8\'\'{quote(filename)}'
+    # The Chinese name (RFC 5987) for every current browser, an ASCII one for old clients.
+    response = file_response(
+        document.file,
+        filename=f"{organisation.name}-{label}-v{document.version}.pdf",
+        fallback=f"{kind}-v{document.version}.pdf",
+        as_attachment=False,
+        content_type="application/pdf",
     )
     response["Cache-Control"] = "public, max-age=60" if version is None else "public, max-age=86400"
     return response

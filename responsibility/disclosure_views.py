@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from audit.services import event_record
 from organisations import permissions as org_perms
 from organisations.models import Organisation
 from responsibility import permissions as responsibility_perms
+from toolkit.files import file_response
 
 from . import disclosure, disclosure_services
 from .models import DisclosureDocument, DocumentKind, DocumentStatus
@@ -151,4 +152,4 @@ def document_download(request, pk: int):
         raise Http404
     event_record(action=AuditAction.EXPORT, actor=request.user, obj=document)
     filename = f"{document.organisation.code}-{document.kind}-v{document.version}.pdf"
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf")
+    return file_response(document.file, filename=filename, content_type="application/pdf")

@@ -21,6 +21,7 @@ from simple_history.models import HistoricalRecords
 
 from authority.models import Post, ProcedureStage, ReferenceEntry
 from organisations.models import Organisation
+from toolkit.files import RandomName
 from workflow.models import ReviewedVersion, ReviewEvent
 from workflow.review import OPEN_STATUSES
 
@@ -186,7 +187,9 @@ class SupportingRule(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=SupportingRuleStatus.choices, default=SupportingRuleStatus.IN_FORCE
     )
-    document = models.FileField(_("document"), upload_to="supporting-rules/%Y/", blank=True)
+    document = models.FileField(_("document"), upload_to=RandomName("supporting-rules/%Y/"), blank=True)
+    # The name the file was uploaded with, given back on download; it is stored under a random one.
+    document_name = models.CharField(_("document file name"), max_length=255, blank=True)
     note = models.TextField(_("note"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -234,7 +237,7 @@ class DisclosureDocument(models.Model):
     )
     error = models.TextField(_("reason of failure"), blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    file = models.FileField(_("file"), upload_to="disclosure/%Y/", blank=True)
+    file = models.FileField(_("file"), upload_to=RandomName("disclosure/%Y/"), blank=True)
     pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     size = models.PositiveIntegerField(_("size in bytes"), null=True, blank=True)
     data_as_of = models.DateTimeField(_("data as of"))

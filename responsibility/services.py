@@ -20,6 +20,7 @@ from audit.services import event_record
 from authority.models import Post, ProcedureStage
 from organisations.models import Organisation, OrganisationKind
 from responsibility import permissions as responsibility_perms
+from toolkit.files import original_name
 from workflow import review as workflow
 from workflow.review import EDITABLE_STATUSES, Transition, WorkflowError
 
@@ -452,6 +453,7 @@ def _write_rule(rule: SupportingRule, data: RuleData) -> SupportingRule:
     rule.note = (data.note or "").strip()
     if data.document:
         rule.document = data.document
+        rule.document_name = original_name(data.document)
     rule.save()
     return rule
 

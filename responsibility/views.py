@@ -7,7 +7,7 @@ from pathlib import PurePath
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,6 +17,7 @@ from audit.models import AuditAction
 from audit.services import event_record
 from organisations.models import REVIEWING_GOVERNMENT_KINDS, Organisation
 from responsibility import permissions as responsibility_perms
+from toolkit.files import file_response
 from workflow.review import ReviewStatus, Transition, WorkflowError, allowed_transitions
 
 from . import selectors, services
@@ -298,13 +299,14 @@ def rule_document(request, department_id: int, rule_id: int):
     return rule_document_response(request.user, rule)
 
 
-def rule_document_response(actor, rule) -> FileResponse:
-    """The download of a rule's document (the back office's link and the API), on record."""
+def rule_document_response(actor, rule) -> HttpResponse:
+    """The download of a rule's document (the back office's link and the API), on record, under
+    the name it was uploaded with (or the rule's title)."""
     if not rule.document:
         raise Http404
     event_record(action=AuditAction.EXPORT, actor=actor, obj=rule, detail={"document": rule.document.name})
-    extension = PurePath(rule.document.name).suffix
-    return FileResponse(rule.document.open("rb"), as_attachment=True, filename=f"{rule.title.replace('/', '_')}{extension}")
+    filename = rule.document_name or f"{rule.title.replace('/', '_')}{PurePath(rule.document.name).suffix}"
+    return file_response(rule.document, filename=filename)
 
 
 @login_required

@@ -175,6 +175,11 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Nothing under MEDIA_ROOT is served by URL (config/urls.py adds no /media/ route): every file
+# goes out through a view that checks its record's scoping (toolkit.files.file_response). Set
+# this to an nginx ``internal`` location aliased to MEDIA_ROOT (e.g. /protected-media/) and the
+# view answers with X-Accel-Redirect, leaving the bytes to nginx; empty, Django streams them.
+MEDIA_ACCEL_REDIRECT_PREFIX = os.environ.get("MEDIA_ACCEL_REDIRECT_PREFIX", "").strip()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

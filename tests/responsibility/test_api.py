@@ -147,6 +147,38 @@ def test_supporting_rule_document_is_uploaded_and_downloaded_through_the_api(api
     assert api_client.get(f"{url}{rule_id}/document/").status_code == 200
 
 
+def test_supporting_rule_document_is_stored_under_a_random_name_and_downloaded_under_its_own(api_client, users, city):
+    import re
+    from urllib.parse import quote
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import override_settings
+
+    from responsibility.models import SupportingRule
+
+    api_client.force_authenticate(users.editor_a)
+    url = "/api/responsibility/supporting-rules/"
+    pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    created = api_client.post(
+        url,
+        {"kind": "fault_accountability", "title": "过错责任追究办法", "adopted_on": "2024-06-03",
+         "document": SimpleUploadedFile("行政执法过错责任追究办法（2024年修订）.pdf", pdf)},
+        format="multipart",
+    )
+    assert created.status_code == 201, created.content
+    rule = SupportingRule.objects.get(pk=created.json()["id"])
+    assert rule.document_name == "行政执法过错责任追究办法（2024年修订）.pdf"
+    assert re.fullmatch(r"supporting-rules/\d{4}/[A-Za-z0-9_-]{32}\.pdf", rule.document.name), rule.document.name
+
+    api_client.force_authenticate(users.city_reviewer)
+    download = api_client.get(f"{url}{rule.pk}/document/")
+    assert download["Content-Disposition"].endswith("filename*=utf-8''" + quote(rule.document_name))
+    assert download["X-Content-Type-Options"] == "nosniff"
+    with override_settings(MEDIA_ACCEL_REDIRECT_PREFIX="/protected-media/"):
+        accelerated = api_client.get(f"{url}{rule.pk}/document/")
+    assert accelerated["X-Accel-Redirect"] == f"/protected-media/{rule.document.name}" and accelerated.content == b""
+
+
 def test_set_list_query_count_is_constant(api_client, users, city, django_assert_max_num_queries):
     from tests.factories import OrganisationFactory
 
