@@ -151,6 +151,11 @@ AXES_VERBOSE = False
 # Lockout is per account, as MLPS asks. Locking by address too would lock out whole offices
 # behind one government NAT; per-address rate limits belong to the reverse proxy.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# The client's address behind the reverse proxy: X-Forwarded-For counts only from these
+# addresses or networks (comma-separated, e.g. 172.18.0.0/16); empty trusts no one. Used by the
+# audit trail, the verification rate limit and axes alike (toolkit.client).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+AXES_CLIENT_IP_CALLABLE = "toolkit.client.client_address"
 
 # Idle timeout: the session lives 30 minutes from the last request.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", "1800"))
