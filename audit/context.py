@@ -4,6 +4,8 @@ address and agent without every call passing the request down."""
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from toolkit.client import client_address
+
 
 @dataclass(frozen=True)
 class RequestContext:
@@ -21,7 +23,7 @@ def current() -> RequestContext:
 
 def from_request(request) -> RequestContext:
     return RequestContext(
-        ip_address=request.META.get("REMOTE_ADDR") or None,
+        ip_address=client_address(request),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:255],
         path=request.path[:255],
     )

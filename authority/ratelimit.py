@@ -5,19 +5,15 @@ import time
 
 from django.core.cache import cache
 
+from toolkit.client import client_address
+
 VERIFY_LIMIT = 20
 VERIFY_WINDOW_SECONDS = 60
 
 
-def client_address(request) -> str:
-    # REMOTE_ADDR, not X-Forwarded-For: a header the client writes would let it pick its bucket.
-    # Behind a reverse proxy, the proxy sets REMOTE_ADDR (e.g. uwsgi/gunicorn with a trusted proxy).
-    return request.META.get("REMOTE_ADDR") or "unknown"
-
-
 def take(request, scope: str = "verify", limit: int = VERIFY_LIMIT, window: int = VERIFY_WINDOW_SECONDS) -> bool:
     """Count one lookup for the client; False once the window's budget is spent."""
-    key = f"ratelimit:{scope}:{client_address(request)}:{int(time.time() // window)}"
+    key = f"ratelimit:{scope}:{client_address(request) or 'unknown'}:{int(time.time() // window)}"
     cache.add(key, 0, timeout=window + 5)
     try:
         count = cache.incr(key)

@@ -4,6 +4,7 @@ and a per-address budget of lookups."""
 import datetime
 
 import pytest
+from django.test import override_settings
 
 from authority.models import CertificateStatus
 
@@ -116,3 +117,20 @@ def test_rate_limit_message_is_chinese_for_a_chinese_visitor(certificate):
     assert limited.status_code == 429
     message = re.search(r'data-result="limited">([^<]*)<', limited.content.decode()).group(1)
     assert re.search(r"[\u4e00-\u9fff]", message) and "Too many" not in message
+
+
+@override_settings(TRUSTED_PROXIES=["172.18.0.0/16"])
+def test_rate_limit_buckets_by_the_client_behind_a_trusted_proxy(client, certificate):
+    """Behind the proxy every request comes from it; each visitor still has their own budget,
+    and a visitor cannot buy a new one by writing the header themselves."""
+    via_proxy = {"REMOTE_ADDR": "172.18.0.5"}
+    for n in range(20):
+        client.get(f"/verify/SC{n:010d}/", HTTP_X_FORWARDED_FOR="203.0.113.7", **via_proxy)
+    url = f"/verify/{certificate.number}/"
+    assert client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.7", **via_proxy).status_code == 429
+    assert client.get(url, HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7", **via_proxy).status_code == 429
+    assert client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.8", **via_proxy).status_code == 200
+    # Not from the proxy: the forged header is ignored and the peer's own budget counts.
+    for n in range(20):
+        client.get(f"/verify/SC{n:010d}/", REMOTE_ADDR="198.51.100.20", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
+    assert client.get(url, REMOTE_ADDR="198.51.100.20", HTTP_X_FORWARDED_FOR="203.0.113.99").status_code == 429
