@@ -155,3 +155,10 @@ def test_security_admin_refuses_a_role(client, users, city):
     client.post(f"/accounts/role-requests/{role_request.pk}/approve/")
     users.editor_b.refresh_from_db()
     assert users.editor_b.role == Role.DEPARTMENT_EDITOR
+
+
+def test_role_change_through_the_api_waits_too(api_client, users, city):
+    api_client.force_authenticate(users.sysadmin)
+    response = api_client.patch(f"/api/users/{users.editor_b.pk}/", {"role": Role.DEPARTMENT_HEAD}, format="json")
+    assert response.status_code == 200 and response.json()["role"] == Role.DEPARTMENT_EDITOR
+    assert RoleRequest.objects.filter(user=users.editor_b, role=Role.DEPARTMENT_HEAD, status=RoleRequestStatus.PENDING).exists()

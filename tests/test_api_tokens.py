@@ -67,6 +67,11 @@ def test_deactivated_account_token_is_refused(api_client, users, token):
     assert _refused(_get(api_client, token), DISABLED)
 
 
+def test_account_without_an_approved_role_token_is_refused(api_client, users, token):
+    User.objects.filter(pk=users.editor_a.pk).update(role="")
+    assert _refused(_get(api_client, token), "This account has no approved role yet.")
+
+
 @pytest.mark.parametrize("change", [{"must_change_password": True}, {"days_old": 91}])
 def test_expired_password_token_is_refused(api_client, users, token, change):
     if "days_old" in change:
