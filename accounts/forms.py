@@ -1,11 +1,11 @@
 from django import forms
-from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation, OrganisationKind
 
 from .models import Role, User
+from .services import user_set_initial_password
 
 
 class LoginForm(AuthenticationForm):
@@ -14,7 +14,15 @@ class LoginForm(AuthenticationForm):
             "Wrong user name or password. After 5 failed attempts the account is locked for 30 minutes."
         ),
         "inactive": _("This account is disabled."),
+        "no_role": _("This account has no approved role yet."),
     }
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        # A role waits for the security administrator's approval (三员分立); until then the
+        # account has nothing to do here.
+        if not user.role:
+            raise forms.ValidationError(self.error_messages["no_role"], code="no_role")
 
 
 class OwnPasswordChangeForm(PasswordChangeForm):
@@ -38,15 +46,18 @@ class UserForm(forms.ModelForm):
 
 
 class UserCreateForm(UserForm):
+    """No password field: the holder chooses it through a one-time link mailed to the e-mail
+    address, so the system administrator never knows it (三员分立)."""
+
     username = forms.CharField(label=_("user name"), max_length=150)
-    password = forms.CharField(
-        label=_("initial password"),
-        widget=forms.PasswordInput(render_value=False),
-        help_text=password_validation.password_validators_help_text_html(),
-    )
 
     class Meta(UserForm.Meta):
-        fields = ["username", "password", *UserForm.Meta.fields]
+        fields = ["username", *UserForm.Meta.fields]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+        self.fields["email"].help_text = _("The holder receives the link to choose a password at this address.")
 
     def clean_username(self):
         username = self.cleaned_data["username"].strip()
@@ -54,13 +65,10 @@ class UserCreateForm(UserForm):
             raise forms.ValidationError(_("This user name is taken."))
         return username
 
-    def clean(self):
-        cleaned = super().clean()
-        password = cleaned.get("password")
-        if password:
-            probe = User(username=cleaned.get("username", ""), full_name=cleaned.get("full_name", ""))
-            try:
-                password_validation.validate_password(password, probe)
-            except forms.ValidationError as error:
-                self.add_error("password", error)
-        return cleaned
+
+class InitialPasswordForm(SetPasswordForm):
+    """The holder's first password, through the one-time link (policy checked by the parent)."""
+
+    def save(self, commit=True):
+        self.user = user_set_initial_password(user=self.user, new_password=self.cleaned_data["new_password1"])
+        return self.user

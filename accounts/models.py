@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 from simple_history.models import HistoricalRecords
 
 
@@ -24,7 +25,8 @@ ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMI
 
 class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
-    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    # Blank until the security administrator approves the first RoleRequest (三员分立).
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
     organisation = models.ForeignKey(
         "organisations.Organisation",
         verbose_name=_("organisation"),
@@ -79,3 +81,60 @@ class PasswordHistory(models.Model):
         verbose_name_plural = _("previous passwords")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "-created_at"])]
+
+
+class RoleRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+class RoleRequest(models.Model):
+    """A business role (with the organisation it goes with) that the system administrator wants
+    an account to have. It takes effect only when the security administrator approves it, so the
+    system administrator alone can never give an account access to business data (三员分立)."""
+
+    user = models.ForeignKey(User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="role_requests")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    organisation = models.ForeignKey(
+        "organisations.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=RoleRequestStatus.choices, default=RoleRequestStatus.PENDING
+    )
+    requested_by = models.ForeignKey(User, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("decided by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("role request")
+        verbose_name_plural = _("role requests")
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(status="pending"), name="one_pending_role_request_per_user"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.username} → {self.get_role_display()}"
+
+
+class ApiToken(AbstractAuthToken):
+    """A department system's API credential (django-rest-knox's token, swapped in through
+    KNOX_TOKEN_MODEL to carry a name): only its SHA-512 digest is stored, and it expires."""
+
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["created"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user.username})"

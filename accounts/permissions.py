@@ -167,6 +167,12 @@ def can_set_security_policy(user) -> bool:
     return role_of(user) == Role.SECURITY_ADMIN
 
 
+def can_decide_role_requests(user) -> bool:
+    """Approving or refusing the roles the system administrator asks for (三员分立: he who
+    makes an account does not also give it access to business data)."""
+    return role_of(user) == Role.SECURITY_ADMIN
+
+
 def can_view_system_status(user) -> bool:
     return role_of(user) in {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import views, views_access
 
 app_name = "accounts"
 
@@ -14,4 +14,11 @@ urlpatterns = [
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
     path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
     path("users/<int:pk>/require-password-change/", views.user_require_password_change, name="user_require_password_change"),
+    path("password/set/<uidb64>/<token>/", views_access.InitialPasswordView.as_view(), name="password_set"),
+    path("role-requests/", views_access.role_request_list, name="role_request_list"),
+    path(
+        "role-requests/<int:pk>/<str:decision>/",
+        views_access.role_request_decide,
+        name="role_request_decide",
+    ),
 ]

@@ -82,7 +82,13 @@ def user_create(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("The account has been created; its holder must change the password at first login."))
+            messages.success(
+                request,
+                _(
+                    "The account has been created. Its holder receives a link to choose a password by e-mail; "
+                    "the role takes effect once the security administrator approves it."
+                ),
+            )
             return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {"form": form})
 

@@ -23,6 +23,7 @@ _ENTRIES = (
     ("disclosure:list", _("Disclosure documents"), responsibility_perms.can_view_responsibilities),
     ("organisations:list", _("Organisations"), org_perms.can_view_organisations),
     ("accounts:user_list", _("Accounts"), perms.can_view_users),
+    ("accounts:role_request_list", _("Role requests"), perms.can_decide_role_requests),
     ("audit:list", _("Audit trail"), audit_perms.can_view_audit),
     ("status", _("System status"), perms.can_view_system_status),
     ("api-docs", _("API"), lambda user: perms.role_of(user) is not None),

@@ -21,7 +21,6 @@ from audit.tasks import purge_expired_events
 from organisations import services as organisation_services
 from organisations.models import Organisation, OrganisationKind
 
-NEW_PASSWORD = "Xq7#mLp2@vRt9w"
 
 
 @contextmanager
@@ -112,7 +111,7 @@ def test_organisation_patch_api(as_role, city, users):
 def test_user_create_html(as_role, city, users):
     browser, _ = as_role("sysadmin")
     data = {
-        "username": "new_editor", "password": NEW_PASSWORD, "full_name": "新用户", "email": "",
+        "username": "new_editor", "full_name": "新用户", "email": "new_editor@example.gov.cn",
         "role": Role.DEPARTMENT_EDITOR, "organisation": city.dept_b.pk, "is_active": "on",
     }
     with new_events() as events:
@@ -141,7 +140,7 @@ def test_user_update_api(as_role, users):
 def test_user_create_service(city, users):
     with new_events() as events:
         user = account_services.user_create(
-            actor=users.sysadmin, username="svc_user", password=NEW_PASSWORD,
+            actor=users.sysadmin, username="svc_user", email="svc_user@example.gov.cn",
             role=Role.DEPARTMENT_HEAD, organisation=city.dept_b,
         )
     assert_one_event(events, action=AuditAction.CREATE, actor=users.sysadmin, obj=user)
