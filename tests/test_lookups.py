@@ -9,6 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.permissions import get_visible_or_404
 from organisations.models import Organisation
+from tests.basis.factories import CatalogueFactory
 
 NOT_AN_ID = ("abc", "1.5", "０", "1e3", "%20")
 
@@ -64,3 +65,12 @@ def test_html_routes_take_only_numeric_ids():
         if not route.startswith("api/") and re.search(r"<(?:str:)?\w*pk>|<\w*_id>|\(\?P<\w*(?:pk|id)>\[\^", route)
     ]
     assert loose == []
+
+
+def test_pages_that_take_an_id_from_the_query_or_the_form_answer_404_for_a_word(client, city, users):
+    """Ids that pages read from the query string or a form go through the same lookup."""
+    catalogue = CatalogueFactory(department=city.dept_a)
+    client.force_login(users.editor_a)
+    assert client.get(f"/office/basis/catalogues/{catalogue.pk}/diff/?against=abc").status_code == 404
+    client.force_login(users.city_reviewer)
+    assert client.post("/office/disclosure/render/", {"organisation": "abc", "kind": "booklet"}).status_code == 404
