@@ -7,6 +7,8 @@ coverage and stateful phases are off and each operation gets a few generated exa
 keeps the module to well under a minute or two on a small machine (see the report on issue 11).
 """
 
+import traceback
+
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
@@ -42,8 +44,6 @@ def server_errors():
     errors = []
 
     def keep(sender, request, **kwargs):
-        import traceback
-
         errors.append(f"{request.method} {request.get_full_path()}\n{traceback.format_exc()}")
 
     got_request_exception.connect(keep)
