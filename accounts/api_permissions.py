@@ -1,8 +1,8 @@
 """DRF glue for the permission modules: the same predicates, the same 403/404 rules, and every
 denial through the same choke point (``accounts.permissions.refuse``)."""
 
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import BasePermission
 
 from .permissions import get_visible_or_404, refuse
@@ -48,6 +48,7 @@ class ScopedObjectMixin:
         lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
         lookup = {self.lookup_field: self.kwargs[lookup_url_kwarg]}
         if is_probe(self.request):
+            # DRF's own get_object_or_404 answers 404 for a value the field cannot hold.
             obj = get_object_or_404(self.get_queryset(), **lookup)
         else:
             obj = get_visible_or_404(self.request.user, self.get_queryset(), **lookup)

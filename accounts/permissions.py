@@ -16,7 +16,7 @@ security and audit administrators (三员分立), so no account may hold every p
 
 import functools
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import Http404
@@ -223,9 +223,13 @@ def guarded(check, reason=None):
 
 def get_visible_or_404(user, visible: QuerySet, **lookup):
     """The object from the user's scope, or 404. A miss on an object that exists elsewhere is a
-    denied attempt and is put on record; a miss on nothing is an ordinary 404."""
+    denied attempt and is put on record; a miss on nothing is an ordinary 404, and so is a value
+    that the field cannot hold (``abc`` for a numeric id): Django refuses it while building the
+    query, before any row is read."""
     try:
         return visible.get(**lookup)
+    except (ValueError, TypeError, ValidationError):
+        raise Http404 from None
     except visible.model.DoesNotExist:
         existing = visible.model._default_manager.filter(**lookup).first()
         if existing is not None:

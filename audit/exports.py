@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
+from toolkit.spreadsheets import xlsx_row
+
 COLUMNS = (
     ("occurred_at", gettext_lazy("time")),
     ("actor_username", gettext_lazy("user name")),
@@ -24,7 +26,7 @@ COLUMNS = (
 def events_to_xlsx(queryset) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Audit trail"))
-    sheet.append([str(label) for _field, label in COLUMNS])
+    sheet.append(xlsx_row(sheet, (str(label) for _field, label in COLUMNS)))
     for event in queryset.iterator(chunk_size=2000):
         row = []
         for field, _label in COLUMNS:
@@ -32,7 +34,8 @@ def events_to_xlsx(queryset) -> bytes:
             if field == "occurred_at":
                 value = timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
             row.append("" if value is None else str(value))
-        sheet.append(row)
+        # A failed login records the user name as typed, by anyone: never a formula here.
+        sheet.append(xlsx_row(sheet, row))
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

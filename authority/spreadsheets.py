@@ -17,6 +17,7 @@ from basis.numbering import parse_chinese_number
 from basis.spreadsheets.importing import csv_rows, xlsx_rows
 from basis.upload_guard import XLSX, UploadRefused, inspect_upload
 from organisations.models import Organisation, OrganisationKind
+from toolkit.spreadsheets import xlsx_row
 
 from .forms import parse_basis
 from .models import Breakdown, PowerKind, ProcedureStage, TimeUnit
@@ -181,7 +182,7 @@ def breakdown_to_xlsx(breakdown: Breakdown) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "权责清单"
-    sheet.append(["序号"] + [HEADERS[f][0] for f in (NAME, KIND, CODE, ORGAN, BASIS, AGENCY, FORWARDS, DUTIES, GROUNDS)])
+    sheet.append(xlsx_row(sheet, ["序号"] + [HEADERS[f][0] for f in (NAME, KIND, CODE, ORGAN, BASIS, AGENCY, FORWARDS, DUTIES, GROUNDS)]))
     for power in powers_of(breakdown).select_related("enforcing_organ").prefetch_related("steps__stage"):
         basis: dict[str, list[str]] = {}
         for provision in power.basis:
@@ -190,12 +191,12 @@ def breakdown_to_xlsx(breakdown: Breakdown) -> bytes:
             f"{step.order}.{step.duty}" if step.duty.startswith(step.stage.name) else f"{step.order}.{step.stage.name}：{step.duty}"
             for step in sorted(power.steps.all(), key=lambda s: s.order)
         )
-        sheet.append([
+        sheet.append(xlsx_row(sheet, [
             power.position, power.name, power.kind.name, power.code, power.enforcing_organ.name,
             "；".join(f"《{name}》{'、'.join(labels)}" for name, labels in basis.items()),
             power.handling_agency.name if power.handling_agency else "", "是" if power.forwards_only else "否",
             duties, power.accountability_grounds,
-        ])
+        ]))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

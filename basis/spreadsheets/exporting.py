@@ -12,9 +12,10 @@ from itertools import islice
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+
+from toolkit.spreadsheets import xlsx_row
 
 from ..models import CatalogueEntry
 from ..numbering import provision_label
@@ -90,20 +91,9 @@ def _write(entries, fields: tuple[str, ...], title: str, stream) -> None:
         header.append(cell)
     sheet.append(header)
     for values in _rows(entries):
-        sheet.append([_cell(sheet, values[name]) for name in fields])
+        # Text a department typed is text: the shared guard keeps "=…" from becoming a formula.
+        sheet.append(xlsx_row(sheet, (values[name] for name in fields)))
     workbook.save(stream)
-
-
-def _cell(sheet, value):
-    if not isinstance(value, str):
-        return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if value.startswith("="):
-        # Text a department typed is text: "=..." must not become a formula in the reader's Excel.
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
 
 
 def _rows(entries):
