@@ -8,6 +8,7 @@ keeps the module to well under a minute or two on a small machine (see the repor
 """
 
 import traceback
+from io import StringIO
 
 import pytest
 import schemathesis
@@ -15,7 +16,6 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
 from django.core.signals import got_request_exception
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.config import SchemathesisConfig
 
 from tests.authority.factories import BreakdownFactory, PowerFactory
@@ -53,11 +53,13 @@ def server_errors():
 
 @pytest.fixture(params=ROLES, ids=lambda role: role or "anonymous")
 def caller(request, users) -> dict[str, str]:
-    """The request headers of one kind of caller: a DRF token, or none."""
+    """The request headers of one kind of caller: an API token, or none."""
     headers = {"Accept-Language": "en"}
     if request.param is not None:
-        token, _created = Token.objects.get_or_create(user=getattr(users, request.param))
-        headers["Authorization"] = f"Token {token.key}"
+        out = StringIO()
+        username = getattr(users, request.param).username
+        call_command("api_token_issue", username, "--name", "fuzz", "--days", "1", stdout=out)
+        headers["Authorization"] = f"Token {out.getvalue().splitlines()[1]}"
     return headers
 
 
