@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -6,7 +8,13 @@ from django.utils.translation import gettext as _
 
 # Paths a user with an expired password may still reach: the change form itself, logging out,
 # the language switch and static assets.
-_EXEMPT_NAMES = ("accounts:password_change", "accounts:logout", "set_language")
+_EXEMPT_NAMES = (
+    "accounts:password_change",
+    "accounts:logout",
+    "accounts:two_factor_verify",
+    "accounts:two_factor_enrol",
+    "set_language",
+)
 
 
 def password_expired(user) -> bool:
@@ -38,3 +46,67 @@ class PasswordExpiryMiddleware:
                     )
                 return redirect(f"{reverse('accounts:password_change')}?expired=1")
         return self.get_response(request)
+
+
+# Paths a signed-in user may reach before the second factor: the two-factor pages themselves,
+# the login page (which sends a signed-in user on), logging out, the language switch.
+_SECOND_FACTOR_EXEMPT_NAMES = (
+    "accounts:login",
+    "accounts:logout",
+    "accounts:two_factor_verify",
+    "accounts:two_factor_enrol",
+    "set_language",
+)
+# Remembered in the session: this sign-in found a user for whom two factors are optional and who
+# has no device, so later requests need not ask the database again (enrolling verifies the
+# session anyway). Roles that require two factors are checked on every request.
+_NO_DEVICE_SESSION_KEY = "accounts_second_factor_optional"
+
+
+class SecondFactorMiddleware:
+    """After the password, a user with a confirmed TOTP device must give a code (or a recovery
+    code) before anything else; a user whose role requires two factors but who has no device
+    must enrol one first. Browser sessions and the API with session authentication alike; token
+    authentication (department systems) is resolved later by DRF and is not concerned.
+
+    Needs django-otp's OTPMiddleware before it, for ``request.user.is_verified()``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._exempt = None
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not user.is_verified():
+            path = request.path
+            if self._exempt is None:
+                self._exempt = tuple(reverse(name) for name in _SECOND_FACTOR_EXEMPT_NAMES)
+            if not (path.startswith(self._exempt) or path.startswith(settings.STATIC_URL)):
+                step = self._step(request, user)
+                if step is not None:
+                    return self._refuse(request, step)
+        return self.get_response(request)
+
+    @staticmethod
+    def _step(request, user) -> str | None:
+        from .two_factor import has_second_factor, requires_two_factor
+
+        if requires_two_factor(user):
+            return "accounts:two_factor_verify" if has_second_factor(user) else "accounts:two_factor_enrol"
+        if request.session.get(_NO_DEVICE_SESSION_KEY) == user.pk:
+            return None
+        if has_second_factor(user):
+            return "accounts:two_factor_verify"
+        request.session[_NO_DEVICE_SESSION_KEY] = user.pk
+        return None
+
+    @staticmethod
+    def _refuse(request, step: str):
+        if request.path.startswith("/api/"):
+            from django.http import JsonResponse
+
+            return JsonResponse(
+                {"detail": _("Two-factor sign-in is not complete: finish it in the web interface.")}, status=403
+            )
+        query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
+        return redirect(f"{reverse(step)}?{query}" if query else reverse(step))

@@ -173,6 +173,13 @@ def can_decide_role_requests(user) -> bool:
     return role_of(user) == Role.SECURITY_ADMIN
 
 
+def can_reset_second_factor(user, target: User) -> bool:
+    """The security administrator resets another person's second factor (a lost phone); the
+    system administrator manages accounts but not their credentials, and nobody resets his
+    own, which would let a stolen password replace the owner's device."""
+    return role_of(user) == Role.SECURITY_ADMIN and target.pk != user.pk
+
+
 def can_view_system_status(user) -> bool:
     return role_of(user) in {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views, views_access
+from . import two_factor_views, views, views_access
 
 app_name = "accounts"
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.password_change, name="password_change"),
+    path("two-factor/", two_factor_views.two_factor_enrol, name="two_factor_enrol"),
+    path("two-factor/verify/", two_factor_views.two_factor_verify, name="two_factor_verify"),
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
@@ -21,4 +23,5 @@ urlpatterns = [
         views_access.role_request_decide,
         name="role_request_decide",
     ),
+    path("users/<int:pk>/reset-second-factor/", two_factor_views.user_second_factor_reset, name="user_second_factor_reset"),
 ]

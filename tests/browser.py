@@ -56,3 +56,21 @@ def chromium_page(*, locale: str = "zh-CN"):
             del os.environ[_ASYNC_UNSAFE]
         else:
             os.environ[_ASYNC_UNSAFE] = previous
+
+
+def sign_in(page, base: str, user, *, landing: str = "/office/") -> None:
+    """Sign in through the login form, and through the second-factor step with a code from a
+    confirmed device where the user needs one (administrators, reviewers)."""
+    from .factories import PASSWORD
+    from .two_factor import confirmed_device, needs_second_factor, usable_code
+
+    device = confirmed_device(user) if needs_second_factor(user) else None
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    if device is not None:
+        page.wait_for_url(f"{base}/accounts/two-factor/verify/**")
+        page.fill("#id_code", usable_code(device))
+        page.click("form:has(#id_code) button[type=submit]")
+    page.wait_for_url(f"{base}{landing}")

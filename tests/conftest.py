@@ -8,6 +8,7 @@ from accounts.models import Role
 from organisations.models import OfficeFunction, OrganisationKind, SubjectKind
 
 from .factories import PASSWORD, OrganisationFactory, UserFactory
+from .two_factor import needs_second_factor, pass_second_factor, verify_session
 
 
 @pytest.fixture(scope="session")
@@ -70,14 +71,33 @@ def users(city):
 
 @pytest.fixture
 def login(client):
-    """Log a user in through the real login form (axes, signals and all)."""
+    """Log a user in through the real login form (axes, signals and all), and through the
+    second-factor step with a code from a confirmed device where the user needs one."""
 
     def _login(user, password=PASSWORD):
         response = client.post("/accounts/login/", {"username": user.username, "password": password})
         assert response.status_code == 302, response.content[:500]
+        pass_second_factor(client, user)
         return client
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """``force_login`` skips the login form, and with it the second factor: clients signed in
+    that way are verified too (through a confirmed device), so that tests of what a role may
+    do need not repeat the sign-in. Tests of the gate itself sign in through the form."""
+    from django.test.client import ClientMixin
+
+    force_login = ClientMixin.force_login
+
+    def _force_login(self, user, backend=None):
+        force_login(self, user, backend)
+        if needs_second_factor(user):
+            verify_session(self, user)
+
+    monkeypatch.setattr(ClientMixin, "force_login", _force_login)
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from accounts.selectors import locked_usernames
 from audit.models import AuditAction, AuditEvent, AuditOutcome
 
 from .factories import PASSWORD
+from .two_factor import pass_second_factor
 
 LOGIN_URL = "/accounts/login/"
 PASSWORD_URL = "/accounts/password/"
@@ -103,6 +104,7 @@ def test_security_admin_unlock_lifts_the_lockout_at_once(client, users):
 
     admin = Client()
     assert _attempt(admin, users.secadmin.username, PASSWORD).status_code == 302
+    pass_second_factor(admin, users.secadmin)
     response = admin.post(f"/accounts/users/{target.pk}/unlock/")
     assert response.status_code == 302
 
@@ -124,6 +126,7 @@ def test_only_the_security_admin_may_unlock(client, users, role):
 
     other = Client()
     assert _attempt(other, actor.username, PASSWORD).status_code == 302
+    pass_second_factor(other, actor)
     response = other.post(f"/accounts/users/{target.pk}/unlock/")
 
     assert response.status_code == 403

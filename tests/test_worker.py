@@ -18,6 +18,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 
 from .factories import PASSWORD
+from .two_factor import pass_second_factor
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 RESULT_TIMEOUT = 90  # seconds a cold worker may take to start and answer
@@ -111,6 +112,7 @@ def test_status_page_shows_the_running_worker(worker, answered_ping, broker_app,
     monkeypatch.setattr("config.celery.app", broker_app)
     client = Client()
     assert client.post("/accounts/login/", {"username": users.sysadmin.username, "password": PASSWORD}).status_code == 302
+    pass_second_factor(client, users.sysadmin)
 
     response = client.get("/office/status/")
 

@@ -44,6 +44,10 @@ INSTALLED_APPS = [
     "treebeard",
     "axes",
     "csp",
+    # Two-factor sign-in: TOTP devices, and static devices holding the recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Project apps: the organisation tree, people and the audit trail first, then the domain.
     "organisations",
     "accounts",
@@ -67,10 +71,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after authentication: sets request.user.otp_device / is_verified() from the session.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.NoStoreMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # The second factor first: nothing, not even the password change, before it.
+    "accounts.middleware.SecondFactorMiddleware",
     "accounts.middleware.PasswordExpiryMiddleware",
     "audit.middleware.RequestContextMiddleware",
     # Axes last, as its documentation asks, so that it sees the final authentication outcome.
@@ -145,6 +153,14 @@ AUTH_PASSWORD_VALIDATORS = [
 PASSWORD_MAX_AGE = timedelta(days=int(os.environ.get("PASSWORD_MAX_AGE_DAYS", "90")))
 
 # Lockout after five failures, for thirty minutes or until the security administrator unlocks.
+# Two-factor sign-in (accounts/two_factor.py). Throttling is django-otp's default; stated here
+# so that nobody turns it off by accident: after n wrong codes in a row a device refuses every
+# code for 2^(n-1) seconds (1, 2, 4, 8 ... so that guessing is hopeless long before a code
+# could be found); the security administrator's reset of the second factor ends it.
+OTP_TOTP_ISSUER = "LECRS"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = ["username"]

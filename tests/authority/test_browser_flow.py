@@ -7,8 +7,7 @@ from django.conf import settings
 
 from authority.models import Certificate, CertificateStatus, PowerItem
 
-from ..browser import chromium_page
-from ..factories import PASSWORD
+from ..browser import chromium_page, sign_in
 from ..basis.factories import CatalogueFactory, EntryFactory, InstrumentFactory
 
 pytestmark = pytest.mark.browser
@@ -16,11 +15,7 @@ ARTIFACTS = settings.BASE_DIR / "test-artifacts"
 
 
 def _login(page, base, user):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/office/")
+    sign_in(page, base, user)
 
 
 def _logout(page):

@@ -11,8 +11,7 @@ from openpyxl import Workbook
 from basis.models import BasisCatalogue
 from workflow.review import ReviewStatus
 
-from ..browser import chromium_page
-from ..factories import PASSWORD
+from ..browser import chromium_page, sign_in
 from .factories import CatalogueFactory, InstrumentFactory, provisions
 
 pytestmark = pytest.mark.browser
@@ -31,11 +30,7 @@ def _spreadsheet(department, food, ads) -> bytes:
 
 
 def _login(page, base, user):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/office/")
+    sign_in(page, base, user)
 
 
 def _logout(page):

@@ -8,8 +8,7 @@ from django.conf import settings
 from responsibility.models import ResponsibilitySet
 from workflow.review import ReviewStatus
 
-from ..browser import chromium_page
-from ..factories import PASSWORD
+from ..browser import chromium_page, sign_in
 from .factories import breakdown_with, responsibility_kind, stage
 
 pytestmark = pytest.mark.browser
@@ -17,11 +16,7 @@ ARTIFACTS = settings.BASE_DIR / "test-artifacts"
 
 
 def _login(page, base, user):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/office/")
+    sign_in(page, base, user)
 
 
 def _transition(page, name):
