@@ -41,6 +41,10 @@ def message_enqueue(*, task: str, args=(), kwargs=None) -> OutboxMessage:
 
 
 def _send(message: OutboxMessage) -> None:
+    if message.task not in current_app.tasks:
+        # Outside a worker the apps' tasks modules are imported only when something imports
+        # them; this imports them all (autodiscovery), as a worker does at start.
+        current_app.loader.import_default_modules()
     current_app.tasks[message.task].apply_async(args=message.args, kwargs=message.kwargs)
 
 
