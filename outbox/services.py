@@ -19,6 +19,7 @@ from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from .models import OutboxMessage
 
@@ -50,7 +51,7 @@ def _send(message: OutboxMessage) -> None:
 
 def _deliver(queryset) -> tuple[int, int]:
     """Send the unsent messages of ``queryset`` that no other relay holds; (sent, failed). Stops
-    at the first failure: the broker is down for the rest too."""
+    at the first broker failure: the broker is down for the rest too."""
     eager = current_app.conf.task_always_eager
     sent, failed, run_here = 0, 0, []
     with transaction.atomic():
@@ -61,12 +62,14 @@ def _deliver(queryset) -> tuple[int, int]:
             else:
                 try:
                     _send(message)
-                except Exception as error:  # noqa: BLE001 - kombu's OperationalError and its kin
+                except Exception as error:  # noqa: BLE001 - recorded on the row, sent again later
                     logger.warning("outbox %s (%s) not sent: %s", message.pk, message.task, error)
                     message.last_error = f"{type(error).__name__}: {error}"[:2000]
                     message.save(update_fields=["attempts", "last_error"])
                     failed += 1
-                    break
+                    if isinstance(error, (BrokerError, OSError)):
+                        break  # the broker is down for the rest too
+                    continue  # this row alone is wrong (an unknown task): it must not block the others
             message.sent_at = timezone.now()
             message.last_error = ""
             message.save(update_fields=["attempts", "sent_at", "last_error"])

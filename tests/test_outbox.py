@@ -83,3 +83,22 @@ def test_two_relays_never_send_one_row_at_once(monkeypatch, settings):
 
     assert results == {"first": (20, 0), "second": (0, 0)}
     assert sorted(sent) == sorted(set(sent)) and len(sent) == 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_with_an_unknown_task_does_not_hold_up_the_others(monkeypatch, settings):
+    from celery import current_app
+
+    monkeypatch.setitem(current_app.conf, "task_always_eager", False)
+    settings.OUTBOX_RELAY_AFTER_SECONDS = 0
+    current_app.loader.import_default_modules()
+    sent = []
+    monkeypatch.setattr(current_app.tasks["audit.tasks.purge_expired_events"], "apply_async", lambda **kw: sent.append(kw))
+    bad = OutboxMessage.objects.create(task="nowhere.tasks.gone")
+    good = OutboxMessage.objects.create(task="audit.tasks.purge_expired_events", args=[1])
+
+    assert services.messages_relay() == (1, 1)
+    assert sent == [{"args": [1], "kwargs": {}}]
+    bad.refresh_from_db(), good.refresh_from_db()
+    assert bad.sent_at is None and "NotRegistered" in bad.last_error
+    assert good.sent_at is not None
