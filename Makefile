@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 TEST_PROCESSES ?= auto
 LOG_LEVEL ?= INFO
 
-.PHONY: run test worker beat bench messages clean distclean
+.PHONY: run test worker beat bench backup restore messages clean distclean
 
 # The default: SQLite, eager background jobs, demo data; open http://127.0.0.1:$(PORT)/
 run:
@@ -47,6 +47,18 @@ bench:
 		[ -e "$$f" ] || { echo "no benchmarks in bench/"; break; }; \
 		echo "== $$f"; $(PY) "$$f" || exit 1; \
 	done
+
+# The database (pg_dump, custom format; SQLite: a copy) and MEDIA_ROOT in one archive under
+# BACKUP_DIR (./backups), with a .sha256 beside it. See README, "Backup and restore".
+BACKUP_DIR ?= backups
+backup:
+	$(PY) scripts/backup.py backup --out $(BACKUP_DIR)
+
+# Checks the checksum, restores ARCHIVE into a fresh database (DATABASE_URL, or TARGET_DATABASE_URL
+# when set: the drill restores beside the live one) and puts the files back under MEDIA_ROOT.
+restore:
+	@test -n "$(ARCHIVE)" || { echo "usage: make restore ARCHIVE=backups/lecrs-….tar [TARGET_DATABASE_URL=postgres://…/lecrs_drill]" >&2; exit 1; }
+	$(PY) scripts/backup.py restore $(ARCHIVE) $(if $(TARGET_DATABASE_URL),--database-url $(TARGET_DATABASE_URL))
 
 # Refresh the catalogues from the source, then compile them.
 messages:

@@ -63,8 +63,9 @@ TEMPLATE_VERSION = "2026-12-01.1"
 DEFAULT_FONT_PATTERN = "Noto Sans CJK SC:lang=zh"
 
 # A render that has said "rendering" for longer than this is taken to have died with its worker
-# (acks_late redelivers the task): it may be claimed again, or retried from the office.
-STALE_RENDER = timedelta(minutes=10)
+# (acks_late redelivers the task): it may be claimed again, or retried from the office. Longer
+# than any render, shorter than the broker's visibility timeout (settings).
+STALE_RENDER = timedelta(seconds=getattr(settings, "DISCLOSURE_STALE_RENDER_SECONDS", 600))
 
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "css" / "disclosure-print.css"
 TEMPLATES = {
@@ -463,6 +464,19 @@ def _claim(document_id: int) -> bool:
             status=DocumentStatus.RENDERING, attempts=F("attempts") + 1, started_at=now, finished_at=None, error=""
         )
     )
+
+
+def seconds_until_stale(document_id: int) -> float | None:
+    """For a row being rendered: seconds until that render counts as dead and may be claimed.
+    None when the row is not being rendered (ready, failed, gone): nothing to wait for."""
+    started = (
+        DisclosureDocument.objects.filter(pk=document_id, status=DocumentStatus.RENDERING)
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    if started is None:
+        return None
+    return max(0.0, (started + STALE_RENDER - timezone.now()).total_seconds())
 
 
 def _reason(error: Exception) -> str:

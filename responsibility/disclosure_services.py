@@ -3,8 +3,6 @@ new row for new content, queued after commit) and retry a failed render. The tas
 ``disclosure.render``; this module enqueues it, so the import runs one way: services → tasks →
 disclosure."""
 
-import functools
-
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
@@ -15,6 +13,7 @@ from accounts.permissions import guarded
 from audit.models import AuditAction
 from audit.services import event_record
 from organisations.models import Organisation
+from outbox.services import message_enqueue
 
 from . import permissions as responsibility_perms
 from .disclosure import DisclosureError, can_retry, content_digest, content_for, has_published_content
@@ -23,7 +22,9 @@ from .tasks import render_disclosure_document
 
 
 def _enqueue(document_id: int) -> None:
-    render_disclosure_document.delay(document_id)
+    """Ask for the render in the caller's transaction: an outbox row, sent after commit and
+    again by the relay while the broker refuses it, so a request is never lost."""
+    message_enqueue(task=render_disclosure_document.name, args=[document_id])
 
 
 def request_render(organisation: Organisation, kind: str, actor=None) -> DisclosureDocument:
@@ -55,7 +56,7 @@ def request_render(organisation: Organisation, kind: str, actor=None) -> Disclos
             document.status = DocumentStatus.QUEUED
         else:
             return document
-        transaction.on_commit(functools.partial(_enqueue, document.pk))
+        _enqueue(document.pk)
     return document
 
 
@@ -77,5 +78,5 @@ def document_retry(*, actor, document: DisclosureDocument) -> DisclosureDocument
     document.status = DocumentStatus.QUEUED
     document.save(update_fields=["status"])
     event_record(action=AuditAction.UPDATE, actor=actor, obj=document, detail={"from": source, "to": DocumentStatus.QUEUED})
-    transaction.on_commit(functools.partial(_enqueue, document.pk))
+    _enqueue(document.pk)
     return document

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "organisations",
     "accounts",
     "audit",
+    "outbox",
     "basis",
     "authority",
     "responsibility",
@@ -292,7 +293,29 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A message a worker took and never acknowledged (acks_late; the worker was killed) goes back to
+# the queue after visibility_timeout. It must exceed DISCLOSURE_STALE_RENDER_SECONDS, so that the
+# redelivered render finds the dead one stale and claims it, and that must exceed the longest
+# render (about 30 s for 300 powers), so that a live render is never claimed twice. Redis's
+# default of an hour would leave a document waiting that long; a restore sweep runs every 10 s.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "900")),
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+}
+DISCLOSURE_STALE_RENDER_SECONDS = int(os.environ.get("DISCLOSURE_STALE_RENDER_SECONDS", "600"))
+# Jobs asked for in a transaction are outbox rows (outbox/); what the broker refused at commit is
+# sent again by the relay once it is this old.
+OUTBOX_RELAY_AFTER_SECONDS = 10
 CELERY_BEAT_SCHEDULE = {
+    "outbox-relay": {
+        "task": "outbox.tasks.relay",
+        "schedule": timedelta(seconds=30),
+    },
+    "outbox-purge-sent": {
+        "task": "outbox.tasks.purge_sent",
+        "schedule": timedelta(days=1),
+    },
     "audit-purge-expired": {
         "task": "audit.tasks.purge_expired_events",
         "schedule": timedelta(days=1),
