@@ -51,12 +51,19 @@ def test_the_password_change_page_refuses_the_current_password(login, users):
 
 
 def test_every_way_of_setting_a_password_records_it(users, city):
+    """An account is made without a password; its holder's first one (through the one-time link)
+    and every later change are on the history."""
     created = services.user_create(
-        actor=users.sysadmin, username="newcomer", password=_new(7), role=Role.DEPARTMENT_EDITOR, organisation=city.dept_a
+        actor=users.sysadmin, username="newcomer", email="newcomer@example.gov.cn",
+        role=Role.DEPARTMENT_EDITOR, organisation=city.dept_a,
     )
-    assert PasswordHistory.objects.filter(user=created).count() == 1
-    with pytest.raises(ValidationError):
-        password_validation.validate_password(_new(7), created)
+    assert PasswordHistory.objects.filter(user=created).count() == 0
+    services.user_set_initial_password(user=created, new_password=_new(7))
+    services.user_change_password(user=created, new_password=_new(8))
+    assert PasswordHistory.objects.filter(user=created).count() == 2
+    for reused in (_new(7), _new(8)):
+        with pytest.raises(ValidationError):
+            password_validation.validate_password(reused, created)
 
 
 # Each failing password trips one configured validator (the user's attributes for the first).
