@@ -43,6 +43,13 @@ class LegalInstrument(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=InstrumentStatus.choices, default=InstrumentStatus.IN_FORCE
     )
+    # A general law of administration (行政处罚法, 行政许可法 …) binds every department: listing it
+    # claims no field of enforcement, so it never raises 多头执法 between departments.
+    binds_all_departments = models.BooleanField(
+        _("binds every department"),
+        default=False,
+        help_text=_("A general law of administrative procedure that every department applies."),
+    )
     full_text = models.TextField(_("full text"), blank=True)
     attachment = models.FileField(_("attachment"), upload_to=RandomName("instruments/"), blank=True)
     # The name the file was uploaded with, given back on download; it is stored under a random one.
