@@ -14,7 +14,8 @@ import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
-from django.core.signals import got_request_exception
+from django.core.signals import got_request_exception, request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
@@ -27,6 +28,19 @@ CONFIG = {
     "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
     "generation": {"max-examples": 5},
 }
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """The WSGI handler is called directly, not through Django's test client, so the request
+    signals would close the database connection after each request: on PostgreSQL that is the
+    test's own transaction, and every later test of the process would find it closed. The test
+    client detaches the same receiver for the same reason."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(autouse=True)
