@@ -288,7 +288,9 @@ class InstrumentProposal(models.Model):
         LegalInstrument, verbose_name=_("instrument"), on_delete=models.PROTECT, null=True, blank=True,
         related_name="proposals",
     )
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     # When the proposer was told of the decision (a message on their next visit).
