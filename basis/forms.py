@@ -8,7 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation, OrganisationKind, SubjectKind
 
-from .models import CatalogueEntry, InstrumentProposal, LegalInstrument, ManagementCategory
+from .models import (
+    CatalogueEntry,
+    InstrumentProposal,
+    LegalInstrument,
+    ManagementCategory,
+)
 from .selectors import ProvisionTextError, provisions_from_text
 from .services import EntryData
 
@@ -238,7 +243,19 @@ class ProposalForm(forms.ModelForm):
     class Meta:
         model = InstrumentProposal
         fields = ["name", "level", "issuing_organ", "document_number", "promulgated_on", "effective_on", "note"]
-        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "name": forms.TextInput(attrs={"class": "wide"}),
+            "issuing_organ": forms.TextInput(attrs={"class": "wide"}),
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class _InstrumentChoice(forms.ModelChoiceField):
+    """An instrument told apart from its namesakes: name, number, date in force, status."""
+
+    def label_from_instance(self, obj):
+        parts = [obj.name, obj.document_number, obj.effective_on.isoformat() if obj.effective_on else "", obj.get_status_display()]
+        return " · ".join(part for part in parts if part)
 
 
 class ConfirmProposalForm(forms.Form):
@@ -252,7 +269,7 @@ class ConfirmProposalForm(forms.Form):
 
 
 class MergeProposalForm(forms.Form):
-    instrument = forms.ModelChoiceField(
+    instrument = _InstrumentChoice(
         label=_("the instrument in the registry"), queryset=LegalInstrument.objects.all(), widget=forms.RadioSelect
     )
     reason = forms.CharField(label=_("note to the department"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

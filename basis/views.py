@@ -12,8 +12,8 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -41,7 +41,14 @@ from .forms import (
     UploadForm,
     parse_date,
 )
-from .models import BasisCatalogue, InstrumentProposal, LegalInstrument, ManagementCategory, ProposalStatus, ReviewComment
+from .models import (
+    BasisCatalogue,
+    InstrumentProposal,
+    LegalInstrument,
+    ManagementCategory,
+    ProposalStatus,
+    ReviewComment,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -1,6 +1,7 @@
 """The registry editors can grow (issue 12, item 4): the shipped registry data, and proposals of
 instruments the registry lacks, confirmed, merged or refused by the legal-affairs office."""
 
+import io
 import json
 
 import pytest
@@ -51,7 +52,7 @@ def test_the_shipped_registry_is_real_shaped_and_versioned():
 
 
 def test_the_loader_is_idempotent_marks_general_laws_and_deletes_nothing(db):
-    call_command("load_instruments", stdout=open("/dev/null", "w"))
+    call_command("load_instruments", stdout=io.StringIO())
     count, provisions = LegalInstrument.objects.count(), Provision.objects.count()
     assert 60 <= count <= 100
     assert set(LegalInstrument.objects.filter(binds_all_departments=True).values_list("name", flat=True)) >= set(GENERAL)
@@ -64,7 +65,7 @@ def test_the_loader_is_idempotent_marks_general_laws_and_deletes_nothing(db):
     penalty.document_number = "typo"
     penalty.save()
     local = InstrumentFactory(name="测试市市容管理条例")
-    call_command("load_instruments", stdout=open("/dev/null", "w"))
+    call_command("load_instruments", stdout=io.StringIO())
     penalty.refresh_from_db()
     assert penalty.document_number == "中华人民共和国主席令第七十号"
     assert LegalInstrument.objects.count() == count + 1 and LegalInstrument.objects.filter(pk=local.pk).exists()
@@ -199,13 +200,13 @@ def test_refuse_needs_a_reason_and_the_department_reads_it(users, client):
 
 
 def test_who_sees_and_who_decides(users, city, client):
-    from tests.factories import UserFactory
     from accounts.models import Role
+    from tests.factories import UserFactory
 
     proposal = _proposal(users)
     editor_x1 = UserFactory(username="editor_x1", role=Role.DEPARTMENT_EDITOR, organisation=city.dept_x1)
     county = services.instrument_propose(actor=editor_x1, data={"name": "县级条例", "level": "administrative_regulation", "issuing_organ": "国务院"})
-    detail = lambda p: reverse("basis:proposal_detail", args=[p.pk])  # noqa: E731
+    detail = lambda p: reverse("basis:proposal_detail", args=[p.pk])
     # Department B cannot see department A's proposal.
     client.force_login(users.editor_b)
     assert client.get(detail(proposal)).status_code == 404
