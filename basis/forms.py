@@ -1,4 +1,6 @@
+import datetime
 import posixpath
+import re
 
 from django import forms
 from django.urls import reverse
@@ -6,7 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation, OrganisationKind, SubjectKind
 
-from .models import CatalogueEntry, LegalInstrument, ManagementCategory
+from .models import (
+    CatalogueEntry,
+    InstrumentProposal,
+    LegalInstrument,
+    ManagementCategory,
+)
 from .selectors import ProvisionTextError, provisions_from_text
 from .services import EntryData
 
@@ -175,7 +182,7 @@ class InstrumentForm(forms.ModelForm):
         model = LegalInstrument
         fields = [
             "code", "name", "level", "issuing_organ", "document_number", "promulgated_on", "effective_on",
-            "full_text", "attachment", "source",
+            "binds_all_departments", "full_text", "attachment", "source",
         ]
         widgets = {
             "promulgated_on": forms.DateInput(attrs={"type": "date"}),
@@ -195,3 +202,86 @@ class InstrumentForm(forms.ModelForm):
             if problem:
                 raise forms.ValidationError(problem)
         return attachment
+
+
+_DATE = re.compile(r"^\s*(\d{4})\s*[年./\-－／．]\s*(\d{1,2})\s*[月./\-－／．]\s*(\d{1,2})\s*日?\s*$")
+
+
+def parse_date(text) -> datetime.date | None:
+    """A date as departments write it: 2021-04-29, 2021年4月29日, 2021/4/29, 2021.4.29 (half or
+    full width). None for empty or unreadable text; ValueError for an impossible date."""
+    match = _DATE.match(str(text or "").translate(_FULL_WIDTH_DIGITS))
+    if match is None:
+        return None
+    year, month, day = (int(part) for part in match.groups())
+    return datetime.date(year, month, day)
+
+
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+class LenientDateField(forms.DateField):
+    """A date field that also reads the Chinese forms (2021年4月29日) a clerk pastes in."""
+
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip():
+            try:
+                parsed = parse_date(value)
+            except ValueError:
+                raise forms.ValidationError(_("%(value)s is not a date that exists.") % {"value": value}, code="invalid")
+            if parsed is not None:
+                return parsed
+        return super().to_python(value)
+
+
+class ProposalForm(forms.ModelForm):
+    promulgated_on = LenientDateField(label=_("promulgated on"), required=False)
+    effective_on = LenientDateField(label=_("effective on"), required=False)
+
+    class Meta:
+        model = InstrumentProposal
+        fields = ["name", "level", "issuing_organ", "document_number", "promulgated_on", "effective_on", "note"]
+        widgets = {
+            "name": forms.TextInput(attrs={"class": "wide"}),
+            "issuing_organ": forms.TextInput(attrs={"class": "wide"}),
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class _InstrumentChoice(forms.ModelChoiceField):
+    """An instrument told apart from its namesakes: name, number, date in force, status."""
+
+    def label_from_instance(self, obj):
+        parts = [obj.name, obj.document_number, obj.effective_on.isoformat() if obj.effective_on else "", obj.get_status_display()]
+        return " · ".join(part for part in parts if part)
+
+
+class ConfirmProposalForm(forms.Form):
+    articles = forms.IntegerField(
+        label=_("number of articles"),
+        min_value=0,
+        max_value=2000,
+        required=False,
+        help_text=_("Articles 1 to this number are added as provisions; leave empty to register the whole instrument only."),
+    )
+
+
+class MergeProposalForm(forms.Form):
+    instrument = _InstrumentChoice(
+        label=_("the instrument in the registry"), queryset=LegalInstrument.objects.all(), widget=forms.RadioSelect
+    )
+    reason = forms.CharField(label=_("note to the department"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if candidates is not None:
+            self.fields["instrument"].queryset = candidates
+
+
+class RefuseProposalForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The department reads it: say what to cite instead, or what is missing."),
+    )

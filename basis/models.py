@@ -247,3 +247,69 @@ class CatalogueEvent(ReviewEvent):
 
     class Meta(ReviewEvent.Meta):
         pass
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    CONFIRMED = "confirmed", _("Confirmed")
+    MERGED = "merged", _("Merged with an existing instrument")
+    REFUSED = "refused", _("Refused")
+
+
+class ProposalTransition(models.TextChoices):
+    CONFIRM = "confirm", _("confirm")
+    MERGE = "merge", _("merge")
+    REFUSE = "refuse", _("refuse")
+
+
+class InstrumentProposal(models.Model):
+    """An instrument a department cites that the registry lacks, proposed by its editor (often
+    from an import's error). The legal-affairs office confirms it (a new instrument), merges it
+    with one the registry has under another spelling, or refuses it with a reason."""
+
+    name = models.CharField(_("name"), max_length=200)
+    level = models.CharField(_("level"), max_length=32, choices=InstrumentLevel.choices)
+    issuing_organ = models.CharField(_("issuing organ"), max_length=200)
+    document_number = models.CharField(_("document number"), max_length=100, blank=True)
+    promulgated_on = models.DateField(_("promulgated on"), null=True, blank=True)
+    effective_on = models.DateField(_("effective on"), null=True, blank=True)
+    note = models.TextField(_("note to the office"), blank=True, help_text=_("Where the department cites it, or where its text can be found."))
+    department = models.ForeignKey(
+        Organisation, verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    # Where the proposer came from (their import), so the decision can send them back there.
+    return_to = models.CharField(max_length=500, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.PENDING, db_index=True
+    )
+    instrument = models.ForeignKey(
+        LegalInstrument, verbose_name=_("instrument"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="proposals",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    # When the proposer was told of the decision (a message on their next visit).
+    announced_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("instrument proposal")
+        verbose_name_plural = _("instrument proposals")
+        ordering = ["-proposed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InstrumentProposalEvent(ReviewEvent):
+    proposal = models.ForeignKey(InstrumentProposal, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=16, choices=ProposalStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=ProposalStatus.choices)
+
+    class Meta(ReviewEvent.Meta):
+        pass

@@ -12,11 +12,12 @@ from accounts.permissions import (
     is_legal_affairs_office,
     jurisdiction_of,
     role_of,
+    within,
 )
 from organisations.models import Organisation
 from workflow.review import EDITABLE_STATUSES, REVIEW, Transition, versions_visible_to
 
-from .models import BasisCatalogue, SubmissionDeadline
+from .models import BasisCatalogue, InstrumentProposal, SubmissionDeadline
 
 
 def can_view_catalogues(user) -> bool:
@@ -75,3 +76,36 @@ def deadlines_visible_to(user) -> QuerySet[SubmissionDeadline]:
     if government is None:
         return SubmissionDeadline.objects.none()
     return SubmissionDeadline.objects.filter(jurisdiction=government)
+
+
+# -- Proposals of instruments the registry lacks ------------------------------------------------
+
+
+def can_propose_instrument(user) -> bool:
+    """A department's editor proposes an instrument the department cites and the registry lacks."""
+    department = department_of(user)
+    return department is not None and is_department_editor(user, department)
+
+
+def proposals_visible_to(user) -> QuerySet[InstrumentProposal]:
+    """A department sees its own proposals; a legal-affairs office those of the departments of
+    its jurisdiction (a city office's includes its counties'). Nobody else sees any."""
+    proposals = InstrumentProposal.objects.select_related("department", "proposed_by", "instrument", "decided_by")
+    department = department_of(user)
+    if department is not None and is_business_user(user):
+        return proposals.filter(department=department)
+    government = jurisdiction_of(user)
+    if government is not None and is_legal_affairs_office(user):
+        return within(proposals, government, "department__path")
+    return proposals.none()
+
+
+def can_view_proposal_queue(user) -> bool:
+    """The queue of proposals to decide: the legal-affairs office, which keeps the registry."""
+    return can_manage_instruments(user)
+
+
+def can_decide_proposal(user, proposal: InstrumentProposal) -> bool:
+    """Confirm, merge or refuse: the legal-affairs office whose jurisdiction the proposing
+    department is in (the state is the transition table's to check)."""
+    return can_manage_instruments(user) and proposals_visible_to(user).filter(pk=proposal.pk).exists()

@@ -2,6 +2,7 @@
 changes state in one transaction, records the audit event, and schedules side effects (mail)
 after the commit."""
 
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -20,15 +21,18 @@ from basis import permissions as basis_perms
 from organisations.models import Organisation, SubjectKind
 from toolkit.files import original_name
 from workflow import review as workflow
+from workflow.engine import advance, record
 from workflow.review import OPEN_STATUSES, ReviewStatus, Transition, WorkflowError
 
 from .models import (
     BasisCatalogue,
     CatalogueEntry,
+    InstrumentProposal,
     InstrumentStatus,
     InstrumentStatusChange,
     LegalInstrument,
     ManagementCategory,
+    ProposalStatus,
     Provision,
     ReviewComment,
     SubmissionDeadline,
@@ -360,7 +364,7 @@ def instrument_record_status(
 
 INSTRUMENT_FIELDS = (
     "code", "name", "level", "issuing_organ", "document_number", "promulgated_on", "effective_on",
-    "full_text", "attachment", "source",
+    "binds_all_departments", "full_text", "attachment", "source",
 )
 
 
@@ -411,3 +415,158 @@ def _notify_reviewers(catalogue_id: int) -> None:
     from .tasks import notify_catalogue_change
 
     notify_catalogue_change.delay(catalogue_id, "reviewers", "")
+
+
+# -- Proposals of instruments the registry lacks ----------------------------------------------
+
+
+PROPOSAL_FIELDS = ("name", "level", "issuing_organ", "document_number", "promulgated_on", "effective_on", "note")
+
+
+class DuplicateProposal(WorkflowError):
+    """The proposed instrument is in the registry already, or proposed and awaiting a decision;
+    ``existing`` is that instrument or proposal, for the message to point to."""
+
+    def __init__(self, message, existing):
+        super().__init__(message)
+        self.existing = existing
+
+
+def normalise_instrument_name(name: str) -> str:
+    """An instrument's name as people write it: in book-title marks, with stray spaces, with
+    half- or full-width brackets, with or without the country's name."""
+    name = re.sub(r"\s", "", name or "").strip("《》〈〉")
+    name = name.replace("(", "（").replace(")", "）")
+    return name.removeprefix(NATIONAL_PREFIX)
+
+
+NATIONAL_PREFIX = "中华人民共和国"
+
+
+def _duplicate_of(name: str, *, exclude_proposal: int | None = None):
+    key = normalise_instrument_name(name)
+    candidates = LegalInstrument.objects.filter(name__contains=key.removeprefix(NATIONAL_PREFIX)[:60])
+    for instrument in candidates:
+        if normalise_instrument_name(instrument.name) == key:
+            return instrument
+    pending = InstrumentProposal.objects.filter(status=ProposalStatus.PENDING).exclude(pk=exclude_proposal)
+    for proposal in pending.filter(name__contains=key[:60]):
+        if normalise_instrument_name(proposal.name) == key:
+            return proposal
+    return None
+
+
+def _check_duplicate(name: str, *, exclude_proposal: int | None = None) -> None:
+    existing = _duplicate_of(name, exclude_proposal=exclude_proposal)
+    if isinstance(existing, LegalInstrument):
+        raise DuplicateProposal(
+            _("“%(name)s” is in the registry already (%(number)s): cite it as it is named there.")
+            % {"name": existing.name, "number": existing.document_number or existing.code},
+            existing,
+        )
+    if existing is not None:
+        raise DuplicateProposal(
+            _("“%(name)s” was proposed by %(department)s on %(date)s and awaits the legal-affairs office's decision.")
+            % {
+                "name": existing.name,
+                "department": existing.department.name,
+                "date": timezone.localtime(existing.proposed_at).date().isoformat(),
+            },
+            existing,
+        )
+
+
+@guarded(lambda actor, **_: (basis_perms.can_propose_instrument(actor), None))
+def instrument_propose(*, actor, data: dict, return_to: str = "") -> InstrumentProposal:
+    """A department editor proposes an instrument the registry lacks; the office decides."""
+    unknown = set(data) - set(PROPOSAL_FIELDS)
+    if unknown:
+        raise ValueError(f"Not proposable: {', '.join(sorted(unknown))}")
+    name = (data.get("name") or "").strip()
+    if not name:
+        raise WorkflowError(_("Give the instrument's name."))
+    _check_duplicate(name)
+    proposal = InstrumentProposal(
+        **{**data, "name": name}, department=basis_perms.department_of(actor), proposed_by=actor,
+        return_to=return_to[:500],
+    )
+    proposal.full_clean()
+    proposal.save()
+    event_record(action=AuditAction.CREATE, actor=actor, obj=proposal, message=name)
+    transaction.on_commit(lambda: _notify_proposal(proposal.pk, "office"))
+    return proposal
+
+
+def _decide_check(actor, *, proposal, **_kwargs):
+    return basis_perms.can_decide_proposal(actor, proposal), proposal
+
+
+def _decide(actor, proposal, transition, *, instrument=None, reason=""):
+    from .workflow import PROPOSAL
+
+    locked, source = advance(PROPOSAL, proposal, transition)
+    locked.instrument = instrument
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.reason = reason
+    record(PROPOSAL, actor, locked, source, comment=reason,
+           fields=("instrument", "decided_by", "decided_at", "reason"))
+    transaction.on_commit(lambda: _notify_proposal(locked.pk, "proposer"))
+    return locked
+
+
+@guarded(_decide_check)
+def proposal_confirm(*, actor, proposal: InstrumentProposal, articles: int = 0, **corrections) -> InstrumentProposal:
+    """Add the proposed instrument to the registry (with the office's corrections to its
+    description), in force, with articles 1..``articles`` as provisions."""
+    unknown = set(corrections) - set(PROPOSAL_FIELDS)
+    if unknown:
+        raise ValueError(f"Not correctable: {', '.join(sorted(unknown))}")
+    values = {field: getattr(proposal, field) for field in PROPOSAL_FIELDS if field != "note"}
+    values.update({k: v for k, v in corrections.items() if k != "note"})
+    _check_duplicate(values["name"], exclude_proposal=proposal.pk)
+    with translation.override(settings.LANGUAGE_CODE):
+        source = _("proposed by %(department)s") % {"department": proposal.department.name}
+    instrument = LegalInstrument(
+        code=f"PROP-{proposal.pk}", status=InstrumentStatus.IN_FORCE, source=source[:200], **values
+    )
+    instrument.full_clean()
+    instrument.save()
+    Provision.objects.bulk_create([Provision(instrument=instrument, article=n) for n in range(1, articles + 1)])
+    event_record(action=AuditAction.CREATE, actor=actor, obj=instrument, detail={"proposal": proposal.pk})
+    return _decide(actor, proposal, "confirm", instrument=instrument)
+
+
+@guarded(_decide_check)
+def proposal_merge(*, actor, proposal: InstrumentProposal, instrument: LegalInstrument, reason: str = "") -> InstrumentProposal:
+    """The proposal names an instrument the registry has (under another spelling or number):
+    the proposal points to it and the department cites it."""
+    instrument = LegalInstrument.objects.get(pk=instrument.pk)
+    return _decide(actor, proposal, "merge", instrument=instrument, reason=reason.strip())
+
+
+@guarded(_decide_check)
+def proposal_refuse(*, actor, proposal: InstrumentProposal, reason: str) -> InstrumentProposal:
+    if not (reason or "").strip():
+        raise WorkflowError(_("Say why the proposal is refused: the department reads it."))
+    return _decide(actor, proposal, "refuse", reason=reason.strip())
+
+
+def proposal_decisions_announce(*, actor) -> list[InstrumentProposal]:
+    """The decisions on the actor's proposals not yet shown to them, marked as shown now (a
+    message on their next visit). Nothing to audit: it changes no reviewed data."""
+    with transaction.atomic():
+        decided = list(
+            InstrumentProposal.objects.select_for_update()
+            .filter(proposed_by=actor, announced_at__isnull=True)
+            .exclude(status=ProposalStatus.PENDING)
+        )
+        if decided:
+            InstrumentProposal.objects.filter(pk__in=[p.pk for p in decided]).update(announced_at=timezone.now())
+    return decided
+
+
+def _notify_proposal(proposal_id: int, audience: str) -> None:
+    from .tasks import notify_proposal
+
+    notify_proposal.delay(proposal_id, audience)

@@ -6,7 +6,7 @@ from django.utils.translation import override
 
 from accounts.models import Role, User
 
-from .models import BasisCatalogue
+from .models import BasisCatalogue, InstrumentProposal, ProposalStatus
 
 
 @shared_task
@@ -37,6 +37,45 @@ def notify_catalogue_change(catalogue_id: int, audience: str, reason: str = "") 
             "status": catalogue.get_status_display(),
         }
         body = "\n\n".join(filter(None, [subject, reason, catalogue.comment]))
+    return send_mail(subject, body, None, addresses)
+
+
+@shared_task
+def notify_proposal(proposal_id: int, audience: str) -> int:
+    """Mail the legal-affairs office of a new instrument proposal ("office"), or the proposer of
+    the decision on theirs ("proposer"). Re-reads the proposal, so a late delivery says what is
+    true now."""
+    proposal = InstrumentProposal.objects.select_related("department", "proposed_by", "instrument").filter(
+        pk=proposal_id
+    ).first()
+    if proposal is None:
+        return 0
+    if audience == "office":
+        if proposal.status != ProposalStatus.PENDING:
+            return 0
+        recipients = User.objects.filter(
+            organisation__jurisdiction=proposal.department.jurisdiction,
+            organisation__office_function="legal_affairs",
+            role=Role.OFFICE_REVIEWER,
+            is_active=True,
+        )
+    else:
+        recipients = [proposal.proposed_by] if proposal.proposed_by.is_active else []
+    addresses = [u.email for u in recipients if u.email]
+    if not addresses:
+        return 0
+    with override(settings.LANGUAGE_CODE):
+        subject = _("Instrument proposal “%(name)s” from %(department)s: %(status)s") % {
+            "name": proposal.name,
+            "department": proposal.department.name,
+            "status": proposal.get_status_display(),
+        }
+        lines = [subject]
+        if proposal.instrument is not None:
+            lines.append(_("Cite it as: %(name)s %(number)s") % {
+                "name": proposal.instrument.name, "number": proposal.instrument.document_number})
+        lines.append(proposal.reason)
+        body = "\n\n".join(filter(None, lines))
     return send_mail(subject, body, None, addresses)
 
 

@@ -24,5 +24,9 @@ urlpatterns = [
     path("instruments/<int:pk>/edit/", views.instrument_edit, name="instrument_edit"),
     path("instruments/<int:pk>/attachment/", views.instrument_attachment, name="instrument_attachment"),
     path("instruments/<int:pk>/amend/", views.instrument_amend, name="instrument_amend"),
+    path("instruments/propose/", views.instrument_propose, name="instrument_propose"),
+    path("instruments/proposals/", views.proposal_list, name="proposal_list"),
+    path("instruments/proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
+    path("instruments/proposals/<int:pk>/<str:decision>/", views.proposal_decide, name="proposal_decide"),
     path("deadline/", views.deadline_edit, name="deadline"),
 ]

@@ -9,9 +9,11 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -25,8 +27,28 @@ from toolkit.files import file_response
 from workflow.review import ReviewStatus, Transition, WorkflowError, allowed_transitions
 
 from . import services
-from .forms import AmendmentForm, CommentForm, DeadlineForm, EntryForm, InstrumentForm, ReturnForm, UploadForm
-from .models import BasisCatalogue, LegalInstrument, ManagementCategory, ReviewComment
+from .forms import (
+    AmendmentForm,
+    CommentForm,
+    ConfirmProposalForm,
+    DeadlineForm,
+    EntryForm,
+    InstrumentForm,
+    MergeProposalForm,
+    ProposalForm,
+    RefuseProposalForm,
+    ReturnForm,
+    UploadForm,
+    parse_date,
+)
+from .models import (
+    BasisCatalogue,
+    InstrumentProposal,
+    LegalInstrument,
+    ManagementCategory,
+    ProposalStatus,
+    ReviewComment,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -391,7 +413,9 @@ def instrument_list(request):
         request,
         "basis/instrument_list.html",
         {"page": page, "q": query, "level": level, "levels": InstrumentLevel.choices,
-         "can_manage": basis_perms.can_manage_instruments(request.user)},
+         "can_manage": basis_perms.can_manage_instruments(request.user),
+         "can_propose": basis_perms.can_propose_instrument(request.user),
+         "pending_proposals": basis_perms.proposals_visible_to(request.user).filter(status=ProposalStatus.PENDING).count()},
     )
 
 
@@ -471,3 +495,137 @@ def deadline_edit(request):
     current = services.deadline_for_government(government)
     return render(request, "basis/deadline_form.html", {"form": form, "government": government, "current": current,
                                                          "now": timezone.now()})
+
+
+# -- Proposals of instruments the registry lacks -------------------------------------------------
+
+
+def _safe_next(request, value: str) -> str:
+    value = (value or "").strip()
+    if value and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return value
+    return ""
+
+
+def _prefill(params) -> dict:
+    """The form's initial values from the link an import preview makes: name, organ, number and
+    date as the sheet gave them (a Chinese date included)."""
+    initial = {field: params.get(field, "").strip()[:200] for field in ("name", "issuing_organ", "document_number")}
+    initial["name"] = initial["name"].strip("《》〈〉")
+    for field in ("effective_on", "promulgated_on"):
+        try:
+            initial[field] = parse_date(params.get(field, ""))
+        except ValueError:
+            initial[field] = None
+    organ = initial["issuing_organ"]
+    initial["level"] = "administrative_regulation" if organ == "国务院" else ("law" if "全国人民代表大会" in organ else "")
+    return {key: value for key, value in initial.items() if value}
+
+
+def announce_proposal_decisions(request) -> None:
+    """Tell a proposer, once, what the office decided on their proposals."""
+    if not basis_perms.can_propose_instrument(request.user):
+        return
+    for proposal in services.proposal_decisions_announce(actor=request.user):
+        if proposal.status == ProposalStatus.REFUSED:
+            messages.warning(request, _("Your proposal “%(name)s” was refused: %(reason)s") % {
+                "name": proposal.name, "reason": proposal.reason})
+        else:
+            messages.success(request, _("Your proposal “%(name)s” was accepted: cite “%(instrument)s”.") % {
+                "name": proposal.name, "instrument": proposal.instrument.name})
+
+
+@login_required
+def instrument_propose(request):
+    perms.require(request.user, basis_perms.can_propose_instrument(request.user))
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
+    form = ProposalForm(request.POST or None, initial=_prefill(request.GET))
+    duplicate = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = services.instrument_propose(actor=request.user, data=form.cleaned_data, return_to=next_url)
+        except services.DuplicateProposal as error:
+            form.add_error(None, str(error))
+            duplicate = error.existing
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Proposed. The legal-affairs office will confirm it or say what to cite instead; you will be told here."))
+            return redirect(next_url or "basis:proposal_detail", **({} if next_url else {"pk": proposal.pk}))
+    return render(request, "basis/proposal_form.html", {
+        "form": form, "next": next_url, "duplicate": duplicate,
+        "duplicate_is_instrument": isinstance(duplicate, LegalInstrument),
+    })
+
+
+@login_required
+def proposal_list(request):
+    visible = basis_perms.proposals_visible_to(request.user)
+    perms.require(request.user, basis_perms.can_view_proposal_queue(request.user) or basis_perms.can_propose_instrument(request.user))
+    announce_proposal_decisions(request)
+    status = request.GET.get("status", ProposalStatus.PENDING)
+    if status not in ProposalStatus.values and status != "all":
+        status = ProposalStatus.PENDING
+    shown = visible if status == "all" else visible.filter(status=status)
+    page = Paginator(shown, 50).get_page(request.GET.get("page"))
+    counts = dict(visible.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    tabs = [(value, label, counts.get(value, 0)) for value, label in ProposalStatus.choices]
+    return render(request, "basis/proposal_list.html", {
+        "page": page, "status": status, "tabs": tabs,
+        "can_decide": basis_perms.can_view_proposal_queue(request.user),
+        "can_propose": basis_perms.can_propose_instrument(request.user),
+    })
+
+
+def _proposal(request, pk: int) -> InstrumentProposal:
+    perms.require(request.user, basis_perms.can_view_proposal_queue(request.user) or basis_perms.can_propose_instrument(request.user))
+    return perms.get_visible_or_404(request.user, basis_perms.proposals_visible_to(request.user), pk=pk)
+
+
+def _merge_candidates(proposal: InstrumentProposal, query: str):
+    query = query or services.normalise_instrument_name(proposal.name)[:6]
+    return LegalInstrument.objects.filter(
+        Q(name__icontains=query) | Q(document_number__icontains=query) | Q(code__iexact=query)
+    ).order_by("level", "name")[:30]
+
+
+@login_required
+def proposal_detail(request, pk: int):
+    proposal = _proposal(request, pk)
+    can_decide = basis_perms.can_decide_proposal(request.user, proposal) and proposal.status == ProposalStatus.PENDING
+    query = request.GET.get("q", "").strip()
+    candidates = _merge_candidates(proposal, query) if can_decide else []
+    return render(request, "basis/proposal_detail.html", {
+        "proposal": proposal, "can_decide": can_decide, "q": query,
+        "events": proposal.events.select_related("actor"),
+        "confirm_form": ConfirmProposalForm(), "refuse_form": RefuseProposalForm(),
+        "merge_form": MergeProposalForm(candidates=LegalInstrument.objects.filter(pk__in=[c.pk for c in candidates])),
+    })
+
+
+@login_required
+@require_POST
+def proposal_decide(request, pk: int, decision: str):
+    perms.require(request.user, basis_perms.can_view_proposal_queue(request.user))
+    proposal = perms.get_visible_or_404(request.user, basis_perms.proposals_visible_to(request.user), pk=pk)
+    forms_by_decision = {"confirm": ConfirmProposalForm, "merge": MergeProposalForm, "refuse": RefuseProposalForm}
+    if decision not in forms_by_decision:
+        raise Http404
+    form = forms_by_decision[decision](request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("basis:proposal_detail", pk=proposal.pk)
+    try:
+        if decision == "confirm":
+            services.proposal_confirm(actor=request.user, proposal=proposal, articles=form.cleaned_data["articles"] or 0)
+            messages.success(request, _("Confirmed: “%(name)s” is in the registry.") % {"name": proposal.name})
+        elif decision == "merge":
+            services.proposal_merge(actor=request.user, proposal=proposal, **form.cleaned_data)
+            messages.success(request, _("Merged with “%(name)s”.") % {"name": form.cleaned_data["instrument"].name})
+        else:
+            services.proposal_refuse(actor=request.user, proposal=proposal, reason=form.cleaned_data["reason"])
+            messages.success(request, _("Refused; the department is told why."))
+    except WorkflowError as error:
+        messages.error(request, str(error))
+        return redirect("basis:proposal_detail", pk=proposal.pk)
+    return redirect(f"{reverse('basis:proposal_list')}")

@@ -27,6 +27,11 @@ def _awaiting(user) -> list[dict]:
         items.append({"label": _("Accounts that must change their password"), "count": expired, "url": "accounts:user_list"})
     if basis_perms.can_view_catalogues(user):
         items.extend(_catalogue_items(user))
+    if basis_perms.can_view_proposal_queue(user):
+        from basis.models import ProposalStatus
+
+        pending = basis_perms.proposals_visible_to(user).filter(status=ProposalStatus.PENDING).count()
+        items.append({"label": _("Proposed instruments awaiting a decision"), "count": pending, "url": "basis:proposal_list"})
     from responsibility.selectors import awaiting_for
 
     items.extend({"label": label, "count": count, "url": url} for label, count, url in awaiting_for(user))
@@ -63,6 +68,9 @@ def _catalogue_items(user) -> list[dict]:
 def home(request):
     user = request.user
     root = perms.scope_root(user)
+    from basis.views import announce_proposal_decisions
+
+    announce_proposal_decisions(request)
     from authority.selectors import certificates_expiring_for
 
     return render(
