@@ -4,7 +4,13 @@
 from django.db.models import QuerySet
 
 from accounts.models import Role
-from accounts.permissions import is_business_user, role_of, scope_root, scoped
+from accounts.permissions import (
+    is_business_user,
+    jurisdiction_of,
+    role_of,
+    scope_root,
+    scoped,
+)
 
 from .models import ALLOWED_CHILDREN, Organisation, OrganisationKind
 
@@ -52,3 +58,15 @@ def child_kinds_allowed(user, parent: Organisation) -> set[str]:
     if role_of(user) == Role.DEPARTMENT_EDITOR:
         allowed &= {OrganisationKind.AGENCY}
     return allowed
+
+
+def can_record_reform(user, organisation: Organisation) -> bool:
+    """Institutional reforms are the establishment office's (编办) to record, for the
+    organisations of its own jurisdiction (not the government itself)."""
+    jurisdiction = jurisdiction_of(user)
+    return (
+        role_of(user) == Role.ESTABLISHMENT_REVIEWER
+        and jurisdiction is not None
+        and organisation.pk != jurisdiction.pk
+        and organisation.jurisdiction_id == jurisdiction.pk
+    )
