@@ -12,7 +12,7 @@ from accounts.permissions import (
     scoped,
 )
 
-from .models import ALLOWED_CHILDREN, Organisation, OrganisationKind
+from .models import ALLOWED_CHILDREN, GOVERNMENT_KINDS, Organisation, OrganisationKind
 
 
 def can_view_organisations(user) -> bool:
@@ -69,4 +69,14 @@ def can_record_reform(user, organisation: Organisation) -> bool:
         and jurisdiction is not None
         and organisation.pk != jurisdiction.pk
         and organisation.jurisdiction_id == jurisdiction.pk
+    )
+
+
+def reform_successor_choices(organisation: Organisation) -> QuerySet[Organisation]:
+    """What may take over ``organisation``'s functions: the active organisations of its
+    jurisdiction, other than governments and itself."""
+    return (
+        Organisation.objects.filter(jurisdiction_id=organisation.jurisdiction_id, is_active=True)
+        .exclude(pk=organisation.pk)
+        .exclude(kind__in=GOVERNMENT_KINDS)
     )

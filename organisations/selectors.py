@@ -110,3 +110,23 @@ def current_successors(organisation: Organisation, *, limit: int = 10) -> list[O
             else:
                 frontier.append(successor.pk)
     return found[:limit]
+
+
+def ended_note(organisation: Organisation) -> str:
+    """What a reader is told beside an ended organisation's name: "已于2019-03-01撤销，职能划入
+    市市场监督管理局" (or 更名为 for a rename); "" for an active one."""
+    from django.utils.translation import gettext as _
+
+    from .models import SuccessionKind
+
+    if organisation.is_active:
+        return ""
+    date = organisation.ended_on.isoformat() if organisation.ended_on else "—"
+    successors = current_successors(organisation)
+    if not successors:
+        return _("Abolished on %(date)s") % {"date": date}
+    names = "、".join(successor.name for successor in successors)
+    latest = organisation.successions.order_by("-effective_on", "-id").first()
+    if latest.kind == SuccessionKind.RENAMED and len(successors) == 1:
+        return _("Renamed %(successors)s on %(date)s") % {"date": date, "successors": names}
+    return _("Abolished on %(date)s; functions transferred to %(successors)s") % {"date": date, "successors": names}
