@@ -39,13 +39,14 @@ class ReformForm(forms.Form):
     successors = forms.ModelMultipleChoiceField(
         label=_("Successor organisations"),
         queryset=Organisation.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.SelectMultiple(attrs={"size": 10}),
         help_text=_("The organisations that take over its functions; one for a rename or a merger."),
     )
     effective_on = forms.DateField(label=_("Effective on"), widget=forms.DateInput(attrs={"type": "date"}))
     reform = forms.CharField(
         label=_("Reform and document"),
         max_length=200,
+        widget=forms.TextInput(attrs={"size": 60}),
         help_text=_("e.g. 2018年机构改革 陇南市机构改革方案"),
     )
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -74,9 +74,13 @@ def can_record_reform(user, organisation: Organisation) -> bool:
 
 def reform_successor_choices(organisation: Organisation) -> QuerySet[Organisation]:
     """What may take over ``organisation``'s functions: the active organisations of its
-    jurisdiction, other than governments and itself."""
+    jurisdiction of the same kind (a department's go to a department), other than the offices
+    and itself."""
     return (
-        Organisation.objects.filter(jurisdiction_id=organisation.jurisdiction_id, is_active=True)
+        Organisation.objects.filter(
+            jurisdiction_id=organisation.jurisdiction_id, kind=organisation.kind, office_function="", is_active=True
+        )
         .exclude(pk=organisation.pk)
         .exclude(kind__in=GOVERNMENT_KINDS)
+        .order_by("path")
     )
