@@ -12,8 +12,15 @@ class AuthorityConfig(AppConfig):
         from basis.models import LegalInstrument, Provision
         from organisations.models import Organisation
 
+        from basis.signals import instrument_amended
+        from organisations.signals import organisation_reformed
+
         from . import models
+        from .receivers import on_instrument_amended, on_organisation_reformed
         from .selectors import findings_changed
+
+        instrument_amended.connect(on_instrument_amended, dispatch_uid="authority.amendment")
+        organisation_reformed.connect(on_organisation_reformed, dispatch_uid="authority.reform")
 
         # What the completeness findings read (selectors.findings_for): a change to any of it
         # moves the cached findings' generation.

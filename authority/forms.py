@@ -74,7 +74,7 @@ class PowerForm(forms.Form):
 
     def __init__(self, *args, department: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        subtree = Organisation.objects.filter(path__startswith=department.path).order_by("path")
+        subtree = Organisation.objects.filter(path__startswith=department.path, is_active=True).order_by("path")
         self.fields["enforcing_organ"].queryset = subtree.exclude(kind=OrganisationKind.AGENCY)
         self.fields["enforcing_organ"].initial = department.pk
         self.fields["handling_agency"].queryset = subtree.filter(kind=OrganisationKind.AGENCY)
@@ -141,7 +141,7 @@ class PostForm(forms.Form):
     def __init__(self, *args, department: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = Organisation.objects.filter(
-            path__startswith=department.path, kind=OrganisationKind.AGENCY
+            path__startswith=department.path, kind=OrganisationKind.AGENCY, is_active=True
         ).order_by("path")
 
 

@@ -72,6 +72,10 @@ class Breakdown(ReviewedVersion):
     department = models.ForeignKey(
         Organisation, verbose_name=_("department"), on_delete=models.PROTECT, related_name="breakdowns"
     )
+    # Set when a change outside it (an amended instrument, a reformed department) asks for a new
+    # version; cleared by publishing the next version.
+    needs_revision = models.BooleanField(_("needs revision"), default=False)
+    revision_reason = models.TextField(_("why a revision is needed"), blank=True)
 
     history = HistoricalRecords()
 

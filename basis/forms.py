@@ -52,7 +52,10 @@ class EntryForm(forms.Form):
         super().__init__(*args, **kwargs)
         government = department.jurisdiction
         departments = Organisation.objects.filter(
-            kind=OrganisationKind.DEPARTMENT, office_function="", path__startswith=government.path if government else ""
+            kind=OrganisationKind.DEPARTMENT,
+            office_function="",
+            is_active=True,  # an organisation a reform ended is never offered for new records
+            path__startswith=government.path if government else "",
         ).order_by("path")
         for name in ("lead_department", "joint_departments", "assisting_departments", "principal"):
             self.fields[name].queryset = departments

@@ -2,6 +2,7 @@
 changes state in one transaction, records the audit event, and schedules side effects (mail)
 after the commit."""
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -37,6 +38,7 @@ from .models import (
     ReviewComment,
     SubmissionDeadline,
 )
+from .signals import instrument_amended
 
 
 def _editor_check(actor, *, catalogue=None, entry=None, **_kwargs):
@@ -359,6 +361,18 @@ def instrument_record_status(
         detail={"to": to_status, "flagged_catalogues": ids},
     )
     transaction.on_commit(lambda: [_notify_department(pk, reason=reason) for pk in ids])
+    # The breakdowns and responsibility sets resting on it are the higher chapters' to flag.
+    transaction.on_commit(
+        functools.partial(
+            instrument_amended.send,
+            sender=LegalInstrument,
+            instrument_id=instrument.pk,
+            provision_ids=None,
+            to_status=to_status,
+            reason=reason,
+            actor=actor,
+        )
+    )
     return len(ids)
 
 

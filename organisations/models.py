@@ -6,6 +6,7 @@ The tree is a materialised path (django-treebeard), so "everything under this go
 indexed prefix query, which every scoping rule uses.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -103,6 +104,9 @@ class Organisation(MP_Node):
         related_name="+",
     )
     is_active = models.BooleanField(_("active"), default=True)
+    ended_on = models.DateField(
+        _("ended on"), null=True, blank=True, help_text=_("The day a reform abolished or merged it.")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -148,3 +152,57 @@ class Organisation(MP_Node):
             errors["dual_managed"] = _("A department is either vertically managed or dual-managed.")
         if errors:
             raise ValidationError(errors)
+
+
+class SuccessionKind(models.TextChoices):
+    RENAMED = "renamed", _("Renamed to")
+    MERGED = "merged", _("Merged into")
+    SPLIT = "split", _("Split off into")
+    ABOLISHED = "abolished", _("Abolished, functions transferred to")
+    FUNCTIONS_CHANGED = "functions_changed", _("Functions changed, transferred in part to")
+
+
+# After these the predecessor no longer exists: it is made inactive, with its end date.
+ENDING_KINDS = frozenset({SuccessionKind.RENAMED, SuccessionKind.MERGED, SuccessionKind.ABOLISHED})
+# These move functions between organisations: the records resting on them are to be reviewed
+# again (§3(二): "机构改革之后部门职能变化"). A rename moves none.
+FUNCTION_MOVING_KINDS = frozenset(
+    {SuccessionKind.MERGED, SuccessionKind.SPLIT, SuccessionKind.ABOLISHED, SuccessionKind.FUNCTIONS_CHANGED}
+)
+
+
+class OrganisationSuccession(models.Model):
+    """One link of an institutional reform (机构改革): ``predecessor``'s functions, in whole or in
+    part, passed to ``successor`` on ``effective_on`` under the reform named. A merger of two
+    departments into a third is two rows; a split of one into two is two rows."""
+
+    predecessor = models.ForeignKey(
+        Organisation, verbose_name=_("predecessor"), on_delete=models.PROTECT, related_name="successions"
+    )
+    successor = models.ForeignKey(
+        Organisation, verbose_name=_("successor"), on_delete=models.PROTECT, related_name="precursors"
+    )
+    kind = models.CharField(_("kind of change"), max_length=20, choices=SuccessionKind.choices)
+    effective_on = models.DateField(_("effective on"))
+    reform = models.CharField(
+        _("reform"), max_length=200, help_text=_("The reform and its document, e.g. 2018年机构改革 陇南市机构改革方案.")
+    )
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisational succession")
+        verbose_name_plural = _("organisational successions")
+        ordering = ["-effective_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="succession_not_to_itself", condition=~Q(predecessor=models.F("successor"))
+            ),
+            models.UniqueConstraint(
+                fields=["predecessor", "successor", "kind", "effective_on"], name="succession_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor}"

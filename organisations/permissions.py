@@ -4,9 +4,15 @@
 from django.db.models import QuerySet
 
 from accounts.models import Role
-from accounts.permissions import is_business_user, role_of, scope_root, scoped
+from accounts.permissions import (
+    is_business_user,
+    jurisdiction_of,
+    role_of,
+    scope_root,
+    scoped,
+)
 
-from .models import ALLOWED_CHILDREN, Organisation, OrganisationKind
+from .models import ALLOWED_CHILDREN, GOVERNMENT_KINDS, Organisation, OrganisationKind
 
 
 def can_view_organisations(user) -> bool:
@@ -52,3 +58,29 @@ def child_kinds_allowed(user, parent: Organisation) -> set[str]:
     if role_of(user) == Role.DEPARTMENT_EDITOR:
         allowed &= {OrganisationKind.AGENCY}
     return allowed
+
+
+def can_record_reform(user, organisation: Organisation) -> bool:
+    """Institutional reforms are the establishment office's (编办) to record, for the
+    organisations of its own jurisdiction (not the government itself)."""
+    jurisdiction = jurisdiction_of(user)
+    return (
+        role_of(user) == Role.ESTABLISHMENT_REVIEWER
+        and jurisdiction is not None
+        and organisation.pk != jurisdiction.pk
+        and organisation.jurisdiction_id == jurisdiction.pk
+    )
+
+
+def reform_successor_choices(organisation: Organisation) -> QuerySet[Organisation]:
+    """What may take over ``organisation``'s functions: the active organisations of its
+    jurisdiction of the same kind (a department's go to a department), other than the offices
+    and itself."""
+    return (
+        Organisation.objects.filter(
+            jurisdiction_id=organisation.jurisdiction_id, kind=organisation.kind, office_function="", is_active=True
+        )
+        .exclude(pk=organisation.pk)
+        .exclude(kind__in=GOVERNMENT_KINDS)
+        .order_by("path")
+    )

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/", views.organisation_detail, name="detail"),
     path("<int:pk>/edit/", views.organisation_edit, name="edit"),
     path("<int:pk>/add/", views.organisation_add_child, name="add_child"),
+    path("<int:pk>/reform/", views.organisation_reform, name="reform"),
 ]

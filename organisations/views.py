@@ -13,9 +13,9 @@ from organisations import permissions as org_perms
 
 from . import services
 from .filters import OrganisationFilter
-from .forms import OrganisationCreateForm, OrganisationForm
+from .forms import OrganisationCreateForm, OrganisationForm, ReformForm
 from .models import Organisation, OrganisationKind
-from .selectors import with_parent_id
+from .selectors import predecessions_of, successions_of, with_parent_id
 from .serializers import OrganisationSerializer
 
 SORTS = {"path": "path", "name": "name", "-name": "-name", "code": "code", "-code": "-code", "kind": "kind"}
@@ -51,6 +51,9 @@ def organisation_detail(request, pk: int):
             "ancestors": Organisation.objects.get_ancestors(organisation),
             "history": organisation.history.select_related("history_user")[:20],
             "can_change": org_perms.can_change_organisation(request.user, organisation),
+            "can_record_reform": org_perms.can_record_reform(request.user, organisation),
+            "successions": successions_of(organisation),
+            "predecessions": predecessions_of(organisation),
             "can_add_child": org_perms.can_add_child(request.user, organisation),
         },
     )
@@ -108,6 +111,39 @@ def organisation_add_child(request, pk: int):
             messages.success(request, _("Created."))
             return redirect("organisations:detail", pk=child.pk)
     return render(request, "organisations/organisation_form.html", {"form": form, "parent": parent})
+
+
+@login_required
+def organisation_reform(request, pk: int):
+    """The establishment office records an institutional reform of ``pk``: what became of it,
+    who takes over its functions, when, and under which reform."""
+    perms.require(request.user, org_perms.can_view_organisations(request.user))
+    visible = org_perms.organisations_visible_to(request.user)
+    organisation = perms.get_visible_or_404(request.user, visible.select_related("jurisdiction"), pk=pk)
+    perms.require(
+        request.user,
+        org_perms.can_record_reform(request.user, organisation),
+        obj=organisation,
+        reason=gettext_lazy("may not record a reform of this organisation"),
+    )
+    form = ReformForm(request.POST or None, successor_choices=org_perms.reform_successor_choices(organisation))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_reform(
+                actor=request.user,
+                predecessor=organisation,
+                successors=list(form.cleaned_data["successors"]),
+                kind=form.cleaned_data["kind"],
+                effective_on=form.cleaned_data["effective_on"],
+                reform=form.cleaned_data["reform"],
+                note=form.cleaned_data["note"],
+            )
+        except services.OrganisationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The reform is on record."))
+            return redirect("organisations:detail", pk=organisation.pk)
+    return render(request, "organisations/organisation_reform.html", {"form": form, "organisation": organisation})
 
 
 class OrganisationViewSet(

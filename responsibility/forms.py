@@ -35,7 +35,7 @@ class ResponsibilityForm(forms.Form):
     def __init__(self, *args, department: Organisation, powers: dict[str, PowerRef], **kwargs):
         super().__init__(*args, **kwargs)
         agencies = Organisation.objects.filter(
-            path__startswith=department.path, kind=OrganisationKind.AGENCY
+            path__startswith=department.path, kind=OrganisationKind.AGENCY, is_active=True
         ).order_by("path")
         self.fields["agency"].queryset = agencies
         self.fields["post"].queryset = Post.objects.filter(agency__path__startswith=department.path).select_related("agency")

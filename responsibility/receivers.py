@@ -1,12 +1,20 @@
 """Receivers of other layers' signals: a department's publication asks for its disclosure
-documents."""
+documents; an amended instrument or a reform that moves functions flags the responsibility sets
+resting on them for re-review."""
 
 import logging
+from functools import reduce
+from operator import or_
 
+from django.db.models import Q
+
+from authority.receivers import breakdowns_citing
 from organisations.models import OrganisationKind
+from workflow.revision import CURRENT_STATUSES, versions_flag_for_revision
 
 from .disclosure import DEPARTMENT_KINDS, DisclosureError
 from .disclosure_services import request_render
+from .models import ResponsibilitySet
 
 logger = logging.getLogger(__name__)
 
@@ -27,3 +35,45 @@ def on_version_published(sender, version, **kwargs) -> None:
             # The publication has committed; a failure to queue its document must not turn the
             # reviewer's answer into an error page. The office can render it from the list.
             logger.exception("could not request the %s of %s", kind, department.code)
+
+
+def on_instrument_amended(sender, instrument_id, reason, provision_ids=None, actor=None, **kwargs) -> None:
+    """Receiver of basis.signals.instrument_amended (sent after commit): the sets with a
+    responsibility tied (by power code) to a power of the same department that rests on the
+    instrument, in a current breakdown."""
+    from authority.models import PowerItem
+
+    powers = (
+        PowerItem.objects.filter(
+            breakdown__in=breakdowns_citing(instrument_id, provision_ids).filter(status__in=CURRENT_STATUSES)
+        )
+        .filter(**({"provisions__in": provision_ids} if provision_ids else {"provisions__instrument_id": instrument_id}))
+        .values_list("breakdown__department_id", "code")
+        .distinct()
+    )
+    by_department: dict[int, set[str]] = {}
+    for department_id, code in powers:
+        by_department.setdefault(department_id, set()).add(code)
+    if not by_department:
+        return
+    tied = reduce(
+        or_,
+        (
+            Q(department_id=department_id, responsibilities__power_code__in=codes)
+            for department_id, codes in by_department.items()
+        ),
+    )
+    versions_flag_for_revision(
+        queryset=ResponsibilitySet.objects.filter(tied), reason=reason, actor=actor, detail={"instrument": instrument_id}
+    )
+
+
+def on_organisation_reformed(sender, organisation_ids, reason, actor=None, **kwargs) -> None:
+    """Receiver of organisations.signals.organisation_reformed (sent after commit): the sets of
+    the departments concerned, and those with a responsibility held by one of their agencies."""
+    concerned = ResponsibilitySet.objects.filter(
+        Q(department_id__in=organisation_ids) | Q(responsibilities__agency_id__in=organisation_ids)
+    )
+    versions_flag_for_revision(
+        queryset=concerned, reason=reason, actor=actor, detail={"reform_of": organisation_ids}
+    )

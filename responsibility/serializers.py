@@ -55,7 +55,7 @@ class ResponsibilitySetSerializer(serializers.ModelSerializer):
     class Meta:
         model = ResponsibilitySet
         fields = ["id", "department", "department_name", "version", "status", "based_on", "comment",
-                  "submitted_at", "published_at", "created_at", "updated_at"]
+                  "submitted_at", "published_at", "needs_revision", "revision_reason", "created_at", "updated_at"]
         read_only_fields = fields
 
 

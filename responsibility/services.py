@@ -131,7 +131,8 @@ def responsibility_set_approve(*, actor, responsibility_set: ResponsibilitySet, 
 @guarded(_check_with(responsibility_perms.can_decide_responsibility_set))
 def responsibility_set_publish(*, actor, responsibility_set: ResponsibilitySet) -> ResponsibilitySet:
     responsibility_set, source = workflow.advance(responsibility_set, Transition.PUBLISH)
-    workflow.publish(actor, responsibility_set, source)
+    responsibility_set.needs_revision = False
+    workflow.publish(actor, responsibility_set, source, fields=("needs_revision",))
     return responsibility_set
 
 

@@ -108,7 +108,8 @@ def breakdown_approve(*, actor, breakdown: Breakdown, comment: str = "") -> Brea
 @guarded(_check_with(authority_perms.can_decide_breakdown))
 def breakdown_publish(*, actor, breakdown: Breakdown) -> Breakdown:
     breakdown, source = workflow.advance(breakdown, Transition.PUBLISH)
-    workflow.publish(actor, breakdown, source)
+    breakdown.needs_revision = False
+    workflow.publish(actor, breakdown, source, fields=("needs_revision",))
     return breakdown
 
 

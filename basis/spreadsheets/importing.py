@@ -19,12 +19,19 @@ from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.exceptions import InvalidFileException
 
-from organisations.models import Organisation, OrganisationKind, SubjectKind
+from organisations.models import (
+    Organisation,
+    OrganisationKind,
+    SubjectKind,
+    SuccessionKind,
+)
+from organisations.selectors import current_successors
 from workflow.review import WorkflowError
 
 from .. import services
@@ -547,6 +554,7 @@ class _DepartmentIndex:
 
     def __init__(self, department: Organisation):
         self.jurisdiction_id = department.jurisdiction_id
+        self.government_path = (department.jurisdiction or department.get_root()).path
         self.by_code: dict[str, int] = {}
         self.by_name: dict[str, list[tuple[int, int | None]]] = {}
         self.local: list[tuple[int, str]] = []
@@ -578,11 +586,48 @@ class _DepartmentIndex:
         if len(matches) == 1:
             return matches[0][0], ""
         if not matches:
-            return None, _("Unknown department “%(name)s”: write its full name or its code.") % {"name": text}
+            return None, self._ended(text) or _("Unknown department “%(name)s”: write its full name or its code.") % {
+                "name": text
+            }
         listed = "、".join(sorted(self.names[pk] for pk, _jurisdiction in matches)[:5])
         return None, _("“%(name)s” could be several departments (%(matches)s); write the full name.") % {
             "name": text,
             "matches": listed,
+        }
+
+
+    def _ended(self, text: str) -> str:
+        """The message for a department a reform ended (机构改革), naming the one that holds its
+        functions now; "" when ``text`` names none. An error, not a silent substitution: the
+        entry is a legal statement of who enforces, and a split or a merger can give the
+        functions to more than one department, so the clerk writes the successor."""
+        ended = Organisation.objects.filter(
+            kind=OrganisationKind.DEPARTMENT, is_active=False, path__startswith=self.government_path
+        )
+        organisation = ended.filter(Q(code=text) | Q(name=text)).order_by("-ended_on").first() or (
+            ended.filter(jurisdiction_id=self.jurisdiction_id, name__endswith=text).order_by("-ended_on").first()
+        )
+        if organisation is None:
+            return ""
+        successors = current_successors(organisation)
+        if not successors:
+            return _("%(name)s is no longer active (ended %(date)s); name the department that holds its functions now.") % {
+                "name": organisation.name,
+                "date": organisation.ended_on or "—",
+            }
+        latest = organisation.successions.order_by("-effective_on", "-id").first()
+        if latest is not None and latest.kind == SuccessionKind.RENAMED and len(successors) == 1:
+            return _("%(name)s was renamed %(suggestion)s on %(date)s: write the new name.") % {
+                "name": organisation.name,
+                "date": organisation.ended_on or "—",
+                "suggestion": successors[0].name,
+            }
+        names = "、".join(successor.name for successor in successors)
+        return _("%(name)s was abolished on %(date)s and its functions passed to %(successors)s: write %(suggestion)s instead.") % {
+            "name": organisation.name,
+            "date": organisation.ended_on or "—",
+            "successors": names,
+            "suggestion": successors[0].name,
         }
 
 

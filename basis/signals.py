@@ -1,0 +1,8 @@
+"""Signals of the basis chapter, for the chapters above it (which basis does not import)."""
+
+from django.dispatch import Signal
+
+# Sent after commit by services.instrument_record_status, with ``instrument_id``,
+# ``provision_ids`` (the provisions amended, or None when the record does not say: then every
+# provision of the instrument), ``to_status``, ``reason`` (official language) and ``actor``.
+instrument_amended = Signal()
