@@ -50,6 +50,7 @@ from .fixtures.sheets import (
 FOOD = "中华人民共和国食品安全法"
 DEPT_A = "测试市市场监督管理局"
 DEPT_B = "测试市卫生健康委员会"
+KEEPER = "The legal-affairs office keeps the registry: propose the instrument to it, or correct the name."
 
 
 @pytest.fixture(autouse=True)
@@ -197,7 +198,7 @@ def test_title_rows_blank_rows_and_unknown_columns(env):
 
     assert preview.rows == [expected_row(env, 4, provisions=[(1, 0, 0)])]
     assert preview.errors == [RowError(6, "条款", f"{FOOD} has no 第九十九条 in the registry.")]
-    assert preview.ignored_columns == ["备注"]
+    assert preview.ignored_headers == ["备注"]
 
 
 def test_an_entrusted_organisation_defaults_to_its_own_subject_kind(env):
@@ -288,7 +289,7 @@ def test_department_lookup_errors(env):
 BAD_ROWS = {
     "unknown instrument": (
         dict(instrument="中华人民共和国不存在法"),
-        [("法律法规名称", "“中华人民共和国不存在法” is not in the registry of legal instruments.")],
+        [("法律法规名称", "“中华人民共和国不存在法” is not in the registry of legal instruments. " + KEEPER)],
     ),
     "ambiguous instrument": (
         dict(instrument="测试市市容管理条例", provisions="第一条"),
@@ -361,7 +362,7 @@ BAD_ROWS = {
 def test_a_bad_row_is_rejected_with_its_row_column_and_reason(env, fields, expected):
     preview = parse(xlsx_bytes([row(**fields)]), env.dept_a)
 
-    assert preview.errors == [RowError(2, column, message) for column, message in expected]
+    assert [(e.row, e.column, e.message) for e in preview.errors] == [(2, column, message) for column, message in expected]
     assert preview.rows == []
     assert not preview.is_clean
 
@@ -378,7 +379,12 @@ def test_a_mixed_file_reports_each_bad_row_and_keeps_the_good_ones(env):
     preview = parse(csv_bytes(rows, encoding="gbk"), env.dept_a, name="目录.csv")
 
     assert preview.errors == [
-        RowError(3, "法律法规名称", "“不存在条例” is not in the registry of legal instruments."),
+        RowError(
+            3,
+            "法律法规名称",
+            "“不存在条例” is not in the registry of legal instruments. " + KEEPER,
+            propose={"name": "不存在条例", "issuing_organ": "", "document_number": "", "effective_on": ""},
+        ),
         RowError(3, "管理类别", "Unknown management category “单独”: write 单一主管, 共同管理 or 协同管理."),
         RowError(5, "法律法规名称", "Same instrument and provisions as row 2."),
         RowError(6, "主要执行部门", "Unknown department “不存在局”: write its full name or its code."),
