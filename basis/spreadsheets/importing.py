@@ -87,7 +87,7 @@ class ImportPreview:
     file_name: str = ""
     # [index, header as written] of each column that maps to no field: shown, never dropped silently.
     ignored_columns: list[list] = field(default_factory=list)
-    # [header as written, field] of each column read.
+    # [header as written, field, index] of each column read.
     columns: list[list] = field(default_factory=list)
     # Column index (as text) → field, as the editor mapped unknown columns by hand.
     overrides: dict[str, str] = field(default_factory=dict)
@@ -370,7 +370,9 @@ class _Validator:
             rows=rows,
             errors=errors,
             ignored_columns=self.sheet.ignored,
-            columns=[[header, name] for name, (_index, header) in sorted(self.sheet.columns.items(), key=lambda c: c[1][0])],
+            columns=[
+                [header, name, index] for name, (index, header) in sorted(self.sheet.columns.items(), key=lambda c: c[1][0])
+            ],
             header_row=self.sheet.header_row,
             warnings=self.warnings,
             rejected=rejected,
