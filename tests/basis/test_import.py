@@ -5,6 +5,7 @@ then all of it or nothing."""
 import io
 import json
 import zipfile
+from datetime import date, datetime
 from types import SimpleNamespace
 
 import openpyxl
@@ -18,7 +19,14 @@ from django.utils import translation
 
 from audit.models import AuditAction, AuditEvent
 from basis import services
-from basis.models import BasisCatalogue, CatalogueEntry, InstrumentStatus, Provision
+from basis.models import (
+    BasisCatalogue,
+    CatalogueEntry,
+    DateDisagreement,
+    InstrumentStatus,
+    PendingImportRow,
+    Provision,
+)
 from basis.spreadsheets import (
     ImportPreview,
     ImportRefused,
@@ -28,6 +36,8 @@ from basis.spreadsheets import (
     import_confirm,
     parse_catalogue_upload,
 )
+from basis.spreadsheets.columns import field_for_header
+from basis.spreadsheets.dates import ImpossibleDate, parse_sheet_date
 from organisations.models import Organisation
 from workflow.review import ReviewStatus, WorkflowError
 
@@ -38,8 +48,12 @@ from .fixtures.sheets import (
     EXE,
     HEADER,
     PNG,
+    REAL_COLUMN,
+    REAL_HEADER,
     XLS,
     csv_bytes,
+    real_row,
+    real_sheet,
     replace_member,
     row,
     upload,
@@ -737,14 +751,6 @@ def test_the_parser_refuses_entities_even_past_the_scan(env, monkeypatch):
 
 # -- Issue 12: real-shaped sheets -------------------------------------------------------------
 
-from datetime import date, datetime  # noqa: E402
-
-from basis.models import DateDisagreement, PendingImportRow  # noqa: E402
-from basis.spreadsheets.columns import field_for_header  # noqa: E402
-from basis.spreadsheets.dates import ImpossibleDate, parse_sheet_date  # noqa: E402
-
-from .fixtures.sheets import REAL_COLUMN, REAL_HEADER, real_row, real_sheet  # noqa: E402
-
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
@@ -932,7 +938,7 @@ def test_keeping_rejected_rows_is_all_or_nothing(env, users, draft):
     stored = json.loads(parse(real_sheet(rows), env.dept_a).to_json())
     stored["rejected"][0]["row"] = -1  # the to-fix list fails to save, after the entries were written
 
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         import_confirm(actor=users.editor_a, catalogue=draft, preview=ImportPreview.from_json(json.dumps(stored)),
                        keep_rejected=True)
 
@@ -964,7 +970,7 @@ def test_the_preview_lists_a_column_not_read_and_lets_the_clerk_map_it(login, en
         f"/office/basis/catalogues/{draft.pk}/import/", {"remap": "1", f"map_{index}": "rights_and_duties"}, **EN
     ).content.decode()
     assert "1 column is not read and will not be imported:" in remapped
-    assert f'<option value="rights_and_duties" selected>' in remapped
+    assert '<option value="rights_and_duties" selected>' in remapped
 
     client.post(f"/office/basis/catalogues/{draft.pk}/import/",
                 {"confirm": "all", f"map_{index}": "rights_and_duties"}, **EN)
