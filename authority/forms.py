@@ -197,3 +197,6 @@ class VerifyForm(forms.Form):
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("spreadsheet (.xlsx or .csv)"))
+    ignore_unread = forms.BooleanField(
+        label=_("Import without the columns listed as not read"), required=False
+    )

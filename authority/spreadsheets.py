@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from basis.numbering import parse_chinese_number
+from basis.spreadsheets.columns import normalise_header
 from basis.spreadsheets.importing import csv_rows, xlsx_rows
 from basis.upload_guard import XLSX, UploadRefused, inspect_upload
 from organisations.models import Organisation, OrganisationKind
@@ -26,17 +27,20 @@ from .services import PowerData, StepData, current_catalogue_instruments
 NAME, KIND, CODE, ORGAN, BASIS, AGENCY, FORWARDS, DUTIES, GROUNDS = (
     "name", "kind", "code", "enforcing_organ", "basis", "handling_agency", "forwards_only", "duties", "grounds",
 )
+POSITION = "position"  # the export's running number: read, and left aside
 HEADERS: dict[str, tuple[str, ...]] = {
-    NAME: ("职权名称", "事项名称", "权力名称"),
-    KIND: ("职权类型", "权力类型", "事项类型"),
-    CODE: ("职权编码", "权力编码", "事项编码", "编码"),
-    ORGAN: ("实施主体", "法定主体", "实施机关"),
-    BASIS: ("实施依据", "设定依据", "法律依据"),
-    AGENCY: ("承办机构", "责任处室", "承办处室"),
-    FORWARDS: ("审核转报", "是否审核转报"),
-    DUTIES: ("责任事项",),
-    GROUNDS: ("追责情形",),
+    POSITION: ("序号",),
+    NAME: ("职权名称", "事项名称", "权力名称", "权责事项名称", "权力事项名称", "职权事项", "项目名称"),
+    KIND: ("职权类型", "权力类型", "事项类型", "职权类别", "权力类别", "权责类型", "类型"),
+    CODE: ("职权编码", "权力编码", "事项编码", "编码", "权力代码", "事项代码", "职权代码", "基本编码"),
+    ORGAN: ("实施主体", "法定主体", "实施机关", "实施主体/法定主体", "行使主体", "执法主体", "实施部门"),
+    BASIS: ("实施依据", "设定依据", "法律依据", "依据", "设定和实施依据", "法定依据"),
+    AGENCY: ("承办机构", "责任处室", "承办处室", "内设机构", "承办科室", "责任科室"),
+    FORWARDS: ("审核转报", "是否审核转报", "是否为审核转报"),
+    DUTIES: ("责任事项", "责任事项内容", "责任事项及时限"),
+    GROUNDS: ("追责情形", "问责情形", "追责事项", "责任追究情形"),
 }
+_FIELD_BY_HEADER = {normalise_header(name): f for f, names in HEADERS.items() for name in names}
 REQUIRED = (NAME, KIND, CODE, BASIS)
 YES = {"是", "Y", "y", "yes", "true", "1", "√"}
 
@@ -55,6 +59,8 @@ class RowError:
 class PowerImport:
     rows: list[tuple[PowerData, list[StepData]]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # Headers (as written) of the columns no field reads: listed, never dropped silently.
+    ignored_columns: list[str] = field(default_factory=list)
 
     @property
     def is_clean(self) -> bool:
@@ -91,12 +97,14 @@ class _Reader:
             if columns is None:
                 columns = self._header(values)
                 if columns is not None:
+                    taken = set(columns.values())
+                    result.ignored_columns = [v for i, v in enumerate(values) if v.strip() and i not in taken]
                     missing = [HEADERS[f][0] for f in REQUIRED if f not in columns]
                     if missing:
                         raise UploadRefused(_("The sheet lacks the columns %(columns)s.") % {"columns": "、".join(missing)})
                 continue
             record = {f: (values[i] if i < len(values) else "").strip() for f, i in columns.items()}
-            if not any(record.values()):
+            if not any(value for name, value in record.items() if name != POSITION):
                 continue
             row, errors = self._row(number, record)
             if row and row[0].code in codes:
@@ -112,11 +120,16 @@ class _Reader:
 
     @staticmethod
     def _header(values) -> dict | None:
+        """Headers compared as the basis import compares them: full- or half-width, spaces and
+        line breaks inside, punctuation, a trailing note in brackets."""
         columns = {}
         for index, value in enumerate(values):
-            for field_name, names in HEADERS.items():
-                if value.strip() in names and field_name not in columns:
-                    columns[field_name] = index
+            normal = normalise_header(value)
+            field_name = _FIELD_BY_HEADER.get(normal) or _FIELD_BY_HEADER.get(
+                normalise_header(re.sub(r"[（(][^）)]*[）)]\s*$", "", value))
+            )
+            if field_name and field_name not in columns:
+                columns[field_name] = index
         return columns if NAME in columns else None
 
     def _row(self, number: int, record: dict):
@@ -182,7 +195,7 @@ def breakdown_to_xlsx(breakdown: Breakdown) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "权责清单"
-    sheet.append(xlsx_row(sheet, ["序号"] + [HEADERS[f][0] for f in (NAME, KIND, CODE, ORGAN, BASIS, AGENCY, FORWARDS, DUTIES, GROUNDS)]))
+    sheet.append(xlsx_row(sheet, [HEADERS[POSITION][0]] + [HEADERS[f][0] for f in (NAME, KIND, CODE, ORGAN, BASIS, AGENCY, FORWARDS, DUTIES, GROUNDS)]))
     for power in powers_of(breakdown).select_related("enforcing_organ").prefetch_related("steps__stage"):
         basis: dict[str, list[str]] = {}
         for provision in power.basis:

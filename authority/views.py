@@ -405,7 +405,10 @@ def breakdown_import(request, pk: int):
         except UploadRefused as error:
             form.add_error("file", error.messages)
         else:
-            if result.is_clean:
+            if result.is_clean and result.ignored_columns and not form.cleaned_data["ignore_unread"]:
+                # No column is dropped silently: the editor says so, or renames it and uploads again.
+                form.add_error(None, _("Some columns are not read; see the list below."))
+            elif result.is_clean:
                 try:
                     count = services.powers_import(actor=request.user, breakdown=breakdown, rows=result.rows)
                 except WorkflowError as error:

@@ -370,7 +370,7 @@ class CatalogueViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.Retrieve
             "file_name": preview.file_name,
             "rows": len(preview.rows),
             "errors": preview.errors,
-            "ignored_columns": preview.ignored_columns,
+            "ignored_columns": preview.ignored_headers,
             "is_clean": preview.is_clean,
             "imported": None,
         }

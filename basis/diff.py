@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from .models import BasisCatalogue, CatalogueEntry
+from organisations.models import SubjectKind
+
+from .models import BasisCatalogue, CatalogueEntry, ManagementCategory
 from .numbering import provision_label
 from .selectors import entries_with_details
 
@@ -64,10 +66,79 @@ def catalogue_diff(old: BasisCatalogue, new: BasisCatalogue) -> Diff:
     by_catalogue: dict[int, list[CatalogueEntry]] = {old.pk: [], new.pk: []}
     for entry in entries_with_details([old.pk, new.pk]):
         by_catalogue[entry.catalogue_id].append(entry)
+    return _compare(Diff(old=old, new=new), by_catalogue[old.pk], by_catalogue[new.pk])
 
-    diff = Diff(old=old, new=new)
-    old_by_instrument = _by_instrument(by_catalogue[old.pk])
-    new_by_instrument = _by_instrument(by_catalogue[new.pk])
+
+class _Related(list):
+    def all(self):
+        return self
+
+
+class StagedEntry:
+    """An entry an import would write, shaped like a saved ``CatalogueEntry`` for the comparison."""
+
+    def __init__(self, position: int, data):
+        self.pk = None
+        self.position = position
+        self.instrument = data.instrument
+        self.instrument_id = data.instrument.pk
+        self.provisions = _Related(data.provisions)
+        self.joint_departments = _Related(data.joint_departments)
+        self.assisting_departments = _Related(data.assisting_departments)
+        self.category = data.category
+        self.lead_department = data.lead_department
+        self.lead_department_id = data.lead_department.pk
+        self.rights_and_duties = data.rights_and_duties
+        self.subject_kind = data.subject_kind
+        self.principal = data.principal
+        self.principal_id = data.principal.pk if data.principal else None
+        self.attachment = ""
+
+    def get_category_display(self):
+        return ManagementCategory(self.category).label
+
+    def get_subject_kind_display(self):
+        return SubjectKind(self.subject_kind).label
+
+
+@dataclass(frozen=True)
+class Loss:
+    """Detail a replacement would drop, as the clerk must agree to lose it."""
+
+    provisions: list  # the entries (old) whose provisions are not all kept
+    rights_and_duties: list
+    attachments: list
+
+    @property
+    def any(self) -> bool:
+        return bool(self.provisions or self.rights_and_duties or self.attachments)
+
+
+def replacement_diff(catalogue: BasisCatalogue, rows: list) -> tuple[Diff, Loss]:
+    """What replacing ``catalogue``'s entries with ``rows`` (``services.EntryData``) changes, and
+    the detail it loses: article-level provisions, statements of rights and duties, and the
+    electronic texts attached to the entries replaced."""
+    old = list(entries_with_details([catalogue.pk]))
+    new = [StagedEntry(position, data) for position, data in enumerate(rows, start=1)]
+    diff = _compare(Diff(old=catalogue, new=catalogue), old, new)
+    provisions, rights = [], []
+    for entry in diff.removed:
+        if _provision_ids(entry):
+            provisions.append(entry)
+        if entry.rights_and_duties:
+            rights.append(entry)
+    for change in diff.changed:
+        if _provision_ids(change.old) - _provision_ids(change.new):
+            provisions.append(change.old)
+        if change.old.rights_and_duties and not change.new.rights_and_duties:
+            rights.append(change.old)
+    attachments = [entry for entry in old if entry.attachment]
+    return diff, Loss(provisions=provisions, rights_and_duties=rights, attachments=attachments)
+
+
+def _compare(diff: Diff, old_entries: list, new_entries: list) -> Diff:
+    old_by_instrument = _by_instrument(old_entries)
+    new_by_instrument = _by_instrument(new_entries)
     for instrument_id in old_by_instrument.keys() | new_by_instrument.keys():
         pairs, removed, added = _match(old_by_instrument.get(instrument_id, []), new_by_instrument.get(instrument_id, []))
         diff.removed += removed
@@ -85,7 +156,7 @@ def catalogue_diff(old: BasisCatalogue, new: BasisCatalogue) -> Diff:
 
 
 def _order(entry: CatalogueEntry):
-    return (entry.position, entry.pk)
+    return (entry.position, entry.pk or 0)
 
 
 def _by_instrument(entries: list[CatalogueEntry]) -> dict[int, list[CatalogueEntry]]:
@@ -95,8 +166,9 @@ def _by_instrument(entries: list[CatalogueEntry]) -> dict[int, list[CatalogueEnt
     return grouped
 
 
-def _provision_ids(entry: CatalogueEntry) -> frozenset[int]:
-    return frozenset(p.pk for p in entry.provisions.all())
+def _provision_ids(entry: CatalogueEntry) -> frozenset[tuple]:
+    # By address, not id: an import's finer paragraph is not saved yet.
+    return frozenset((p.instrument_id, p.article, p.paragraph, p.item) for p in entry.provisions.all())
 
 
 def _match(old: list[CatalogueEntry], new: list[CatalogueEntry]):
@@ -146,7 +218,9 @@ def _display(entry: CatalogueEntry, name: str) -> str:
 
 def _value(entry: CatalogueEntry, name: str):
     """What is compared: ids, not names, so that two organisations of one name still differ."""
-    if name in ("provisions", "joint_departments", "assisting_departments"):
+    if name == "provisions":
+        return _provision_ids(entry)
+    if name in ("joint_departments", "assisting_departments"):
         return frozenset(o.pk for o in getattr(entry, name).all())
     if name in ("lead_department", "principal"):
         return getattr(entry, f"{name}_id")

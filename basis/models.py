@@ -313,3 +313,43 @@ class InstrumentProposalEvent(ReviewEvent):
 
     class Meta(ReviewEvent.Meta):
         pass
+
+
+class PendingImportRow(models.Model):
+    """A row an import rejected while the valid rows went in: the department's to-fix list (待处理行),
+    with the row's cells as the file wrote them. Re-importing or adding the entry clears it."""
+
+    catalogue = models.ForeignKey(BasisCatalogue, on_delete=models.CASCADE, related_name="pending_rows")
+    row = models.PositiveIntegerField(_("row"))
+    cells = models.JSONField(_("cells"), default=dict)  # header as written → cell text
+    messages = models.JSONField(_("problems"), default=list)
+    instrument_name = models.CharField(_("instrument"), max_length=200, blank=True)
+    file_name = models.CharField(_("file"), max_length=255, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["catalogue", "row"]
+
+    def __str__(self):
+        return f"{self.catalogue} #{self.row}"
+
+
+class DateDisagreement(models.Model):
+    """A date in a department's sheet that is not the registry's: for the office to check the
+    registry against (recorded when the import is confirmed)."""
+
+    instrument = models.ForeignKey(LegalInstrument, on_delete=models.CASCADE, related_name="date_disagreements")
+    department = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    catalogue = models.ForeignKey(BasisCatalogue, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    field = models.CharField(_("date"), max_length=32)  # effective_on or promulgated_on
+    sheet_date = models.DateField(_("date in the sheet"))
+    registry_date = models.DateField(_("date in the registry"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "instrument"]
+
+    def __str__(self):
+        return f"{self.instrument} {self.field}: {self.sheet_date} ≠ {self.registry_date}"

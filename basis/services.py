@@ -31,8 +31,10 @@ from .models import (
     InstrumentProposal,
     InstrumentStatus,
     InstrumentStatusChange,
+    DateDisagreement,
     LegalInstrument,
     ManagementCategory,
+    PendingImportRow,
     ProposalStatus,
     Provision,
     ReviewComment,
@@ -160,7 +162,88 @@ def entry_create(*, actor, catalogue: BasisCatalogue, data: EntryData) -> Catalo
     entry = _write_entry(CatalogueEntry(catalogue=catalogue, position=position), data)
     _touch(catalogue)
     event_record(action=AuditAction.CREATE, actor=actor, obj=entry, detail={"catalogue": catalogue.pk})
+    _pending_rows_settled_by(actor, entry)
     return entry
+
+
+def _normal_instrument_name(name: str) -> str:
+    name = "".join(name.split()).strip("《》〈〉").replace("(", "（").replace(")", "）")
+    return name.removeprefix("中华人民共和国")
+
+
+def _pending_rows_settled_by(actor, entry: CatalogueEntry) -> None:
+    """An entry added by hand for an instrument settles the rejected rows that named it."""
+    wanted = _normal_instrument_name(entry.instrument.name)
+    settled = [
+        row for row in entry.catalogue.pending_rows.all() if _normal_instrument_name(row.instrument_name) == wanted
+    ]
+    for row in settled:
+        event_record(action=AuditAction.DELETE, actor=actor, obj=row, detail={"settled_by_entry": entry.pk})
+    PendingImportRow.objects.filter(pk__in=[row.pk for row in settled]).delete()
+
+
+@guarded(_editor_check)
+def pending_rows_replace(*, actor, catalogue: BasisCatalogue, rows: list[dict], file_name: str = "") -> int:
+    """The catalogue's to-fix list becomes the rows an import rejected (none after a clean one)."""
+    catalogue = _lock_editable(actor, catalogue)
+    catalogue.pending_rows.all().delete()
+    PendingImportRow.objects.bulk_create(
+        PendingImportRow(
+            catalogue=catalogue,
+            row=row["row"],
+            cells=row["cells"],
+            messages=row["messages"],
+            instrument_name=row.get("instrument_name", "")[:200],
+            file_name=file_name[:255],
+            created_by=actor,
+        )
+        for row in rows
+    )
+    if rows:
+        event_record(
+            action=AuditAction.CREATE,
+            actor=actor,
+            obj=catalogue,
+            detail={"pending_rows": [row["row"] for row in rows], "file": file_name},
+        )
+    return len(rows)
+
+
+@guarded(lambda actor, *, row: (basis_perms.is_catalogue_editor(actor, row.catalogue), row.catalogue))
+def pending_row_remove(*, actor, row: PendingImportRow) -> None:
+    """The editor fixed the row (or gave it up): it leaves the to-fix list."""
+    _lock_editable(actor, row.catalogue)
+    event_record(action=AuditAction.DELETE, actor=actor, obj=row, detail={"cells": row.cells})
+    row.delete()
+
+
+@guarded(_editor_check)
+def date_disagreements_record(*, actor, catalogue: BasisCatalogue, checks: list[dict]) -> int:
+    """Note for the office each date of an imported sheet that the registry gives otherwise.
+    The registry itself is not changed: the office checks it against the sources."""
+    if not checks:
+        return 0
+    instruments = LegalInstrument.objects.in_bulk({check["instrument"] for check in checks})
+    recorded = DateDisagreement.objects.bulk_create(
+        DateDisagreement(
+            instrument=instruments[check["instrument"]],
+            department_id=catalogue.department_id,
+            catalogue=catalogue,
+            field=check["field"],
+            sheet_date=check["sheet_date"],
+            registry_date=check["registry_date"],
+            recorded_by=actor,
+        )
+        for check in checks
+        if check["instrument"] in instruments
+    )
+    event_record(
+        action=AuditAction.CREATE,
+        actor=actor,
+        obj=catalogue,
+        detail={"date_disagreements": [[c["instrument"], c["field"], c["sheet_date"]] for c in checks]},
+    )
+    return len(recorded)
 
 
 @guarded(_editor_check)

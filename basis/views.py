@@ -165,6 +165,7 @@ def catalogue_detail(request, pk: int):
             "versions": versions,
             "return_form": ReturnForm(),
             "deadline": services.deadline_for(catalogue.department),
+            "pending_rows": catalogue.pending_rows.all() if basis_perms.is_catalogue_editor(user, catalogue) else [],
         },
     )
 
@@ -262,19 +263,21 @@ def entry_attachment(request, pk: int, entry_id: int):
 _PREVIEW_KEY = "basis_import_preview_%d"
 
 
-def _preview_path(token: str) -> str:
+def _preview_path(token: str, suffix: str = "json") -> str:
     from .tasks import PREVIEW_DIR  # purged when stale by basis.tasks.purge_stale_import_previews
 
-    return f"{PREVIEW_DIR}/{token}.json"
+    return f"{PREVIEW_DIR}/{token}.{suffix}"
 
 
-def _preview_store(request, key: str, preview) -> None:
-    """Keep the preview on the server between the check and the confirm. It goes to a file with
-    only its token in the session: a 10,000-row preview is megabytes, and the session is saved
-    on every request."""
+def _preview_store(request, key: str, preview, upload: bytes) -> None:
+    """Keep the preview on the server between the check and the confirm, with the file itself
+    (to read it again when the editor maps a column by hand). Both go to files with only their
+    token in the session: a 10,000-row preview is megabytes, and the session is saved on every
+    request."""
     _preview_drop(request, key)
     token = uuid.uuid4().hex
     default_storage.save(_preview_path(token), ContentFile(preview.to_json().encode("utf-8")))
+    default_storage.save(_preview_path(token, "upload"), ContentFile(upload))
     request.session[key] = token
 
 
@@ -288,53 +291,189 @@ def _preview_load(request, key: str):
         return ImportPreview.from_json(stored.read().decode("utf-8"))
 
 
+def _upload_load(request, key: str) -> bytes | None:
+    token = request.session.get(key)
+    if not token or not default_storage.exists(_preview_path(token, "upload")):
+        return None
+    with default_storage.open(_preview_path(token, "upload")) as stored:
+        return stored.read()
+
+
 def _preview_drop(request, key: str) -> None:
     token = request.session.pop(key, None)
-    if token and default_storage.exists(_preview_path(token)):
-        default_storage.delete(_preview_path(token))
+    for suffix in ("json", "upload"):
+        if token and default_storage.exists(_preview_path(token, suffix)):
+            default_storage.delete(_preview_path(token, suffix))
+
+
+def _column_choices(request, preview) -> dict[str, str]:
+    """The editor's choices for the columns not read, from the preview form: index → field."""
+    chosen = dict(preview.overrides)
+    for index in [index for index, _header in preview.ignored_columns] + [int(i) for i in preview.overrides]:
+        value = request.POST.get(f"map_{index}")
+        if value is None:
+            continue
+        if value:
+            chosen[str(index)] = value
+        else:
+            chosen.pop(str(index), None)
+    return chosen
+
+
+def _proposal_url(error, catalogue) -> str:
+    """A link to propose the instrument a row names, prefilled from the row; none while the
+    registry takes no proposals (the view ships separately)."""
+    from urllib.parse import urlencode
+
+    from django.urls import NoReverseMatch, reverse
+
+    if not error.propose:
+        return ""
+    try:
+        url = reverse("basis:instrument_propose")
+    except NoReverseMatch:
+        return ""
+    params = {**error.propose, "next": reverse("basis:catalogue_import", args=[catalogue.pk])}
+    return f"{url}?{urlencode({name: value for name, value in params.items() if value})}"
+
+
+def _import_page(request, catalogue, form, preview):
+    from .diff import replacement_diff
+
+    rows = preview.entry_data() if preview is not None and preview.rows and not preview.has_header_errors else []
+    diff = loss = None
+    if rows:
+        for row in rows:
+            row.category_label = ManagementCategory(row.category).label
+        diff, loss = replacement_diff(catalogue, rows)
+    from .spreadsheets.columns import MAPPABLE_FIELDS, header_for
+
+    errors, unmapped = [], []
+    if preview is not None:
+        errors = [{"error": error, "propose_url": _proposal_url(error, catalogue)} for error in preview.errors]
+        # The columns not read, and those the editor mapped by hand (to change the choice again).
+        unmapped = [{"index": index, "header": header, "current": ""} for index, header in preview.ignored_columns]
+        unmapped += [
+            {"index": index, "header": header, "current": name}
+            for header, name, index in preview.columns
+            if str(index) in preview.overrides
+        ]
+        unmapped.sort(key=lambda column: column["index"])
+    field_choices = [(name, header_for(name)) for name in MAPPABLE_FIELDS]
+    return render(
+        request,
+        "basis/catalogue_import.html",
+        {
+            "catalogue": catalogue,
+            "form": form,
+            "preview": preview,
+            "rows": rows[:200],
+            "row_count": len(rows),
+            "diff": diff,
+            "loss": loss,
+            "field_choices": field_choices,
+            "errors": errors,
+            "unmapped": unmapped,
+            "columns_read": [(header, header_for(name)) for header, name, _index in preview.columns] if preview else [],
+        },
+    )
 
 
 @login_required
 def catalogue_import(request, pk: int):
-    """Upload → preview (nothing saved) → confirm (all rows at once, or none)."""
+    """Upload → preview (nothing saved) → map unknown columns by hand (read again) → confirm (all
+    rows at once, or the valid rows with the others kept as a to-fix list)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .diff import replacement_diff
     from .spreadsheets import UploadRefused, import_confirm, parse_catalogue_upload
 
     catalogue = _catalogue(request, pk)
     perms.require(request.user, basis_perms.can_edit_catalogue(request.user, catalogue), obj=catalogue)
     key = _PREVIEW_KEY % catalogue.pk
     form = UploadForm()
-    preview = None
-    if request.method == "POST" and "confirm" in request.POST:
-        stored = _preview_load(request, key)
-        if stored is None:
-            messages.error(request, _("The preview has expired: upload the file again."))
-            return redirect("basis:catalogue_import", pk=catalogue.pk)
-        try:
-            count = import_confirm(actor=request.user, catalogue=catalogue, preview=stored)
-        except WorkflowError as error:
-            messages.error(request, str(error))
-            return redirect("basis:catalogue_import", pk=catalogue.pk)
-        _preview_drop(request, key)
-        messages.success(request, _("%(count)d entries imported.") % {"count": count})
-        return redirect("basis:catalogue_detail", pk=catalogue.pk)
-    if request.method == "POST":
+    if request.method != "POST":
+        return _import_page(request, catalogue, form, None)
+    if "file" in request.FILES:
         form = UploadForm(request.POST, request.FILES)
+        preview = None
         if form.is_valid():
+            uploaded = form.cleaned_data["file"]
             try:
-                preview = parse_catalogue_upload(form.cleaned_data["file"], department=catalogue.department)
+                preview = parse_catalogue_upload(uploaded, department=catalogue.department)
             except UploadRefused as error:
                 form.add_error("file", error.messages)
             else:
-                if preview.is_clean:
-                    _preview_store(request, key, preview)
-                else:
-                    _preview_drop(request, key)
-    rows = preview.entry_data() if preview is not None and preview.is_clean else []
-    for row in rows:
-        row.category_label = ManagementCategory(row.category).label
-    return render(
-        request, "basis/catalogue_import.html", {"catalogue": catalogue, "form": form, "preview": preview, "rows": rows}
-    )
+                uploaded.seek(0)
+                _preview_store(request, key, preview, uploaded.read())
+        return _import_page(request, catalogue, form, preview)
+
+    stored, data = _preview_load(request, key), _upload_load(request, key)
+    if stored is None or data is None:
+        messages.error(request, _("The preview has expired: upload the file again."))
+        return redirect("basis:catalogue_import", pk=catalogue.pk)
+    choices = _column_choices(request, stored)
+    if "remap" in request.POST or choices != stored.overrides:
+        # A column mapped by hand: the file is read again with it, and the preview shown anew.
+        preview = parse_catalogue_upload(
+            SimpleUploadedFile(stored.file_name, data), department=catalogue.department, overrides=choices
+        )
+        _preview_store(request, key, preview, data)
+        if "confirm" in request.POST:
+            messages.warning(request, _("The column choices changed: check the new preview, then confirm."))
+        return _import_page(request, catalogue, form, preview)
+
+    keep_rejected = request.POST.get("confirm") == "keep_rejected"
+    if stored.rows and not stored.has_header_errors:
+        _diff, loss = replacement_diff(catalogue, stored.entry_data())
+        if loss.any and request.POST.get("accept_losses") != "1":
+            messages.error(request, _("Tick the box that accepts the detail this import removes, or fix the file."))
+            return _import_page(request, catalogue, form, stored)
+    try:
+        count = import_confirm(actor=request.user, catalogue=catalogue, preview=stored, keep_rejected=keep_rejected)
+    except WorkflowError as error:
+        messages.error(request, str(error))
+        return redirect("basis:catalogue_import", pk=catalogue.pk)
+    _preview_drop(request, key)
+    messages.success(request, _("%(count)d entries imported.") % {"count": count})
+    if keep_rejected and stored.rejected:
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)d rejected row is kept under 待处理行 on the catalogue.",
+                "%(n)d rejected rows are kept under 待处理行 on the catalogue.",
+                len(stored.rejected),
+            )
+            % {"n": len(stored.rejected)},
+        )
+    return redirect("basis:catalogue_detail", pk=catalogue.pk)
+
+
+@login_required
+@require_POST
+def pending_row_remove(request, pk: int, row_id: int):
+    """The editor fixed a rejected row (or gave it up): it leaves the to-fix list."""
+    catalogue = _catalogue(request, pk)
+    row = perms.get_visible_or_404(request.user, catalogue.pending_rows.all(), pk=row_id)
+    try:
+        services.pending_row_remove(actor=request.user, row=row)
+    except WorkflowError as error:
+        messages.error(request, str(error))
+    return redirect("basis:catalogue_detail", pk=catalogue.pk)
+
+
+@login_required
+def date_disagreements(request):
+    """Dates in departments' sheets that the registry gives otherwise: the office's list to
+    check the registry against. Office only, within its scope."""
+    from .models import DateDisagreement
+
+    perms.require(request.user, basis_perms.can_manage_instruments(request.user))
+    root = perms.scope_root(request.user)
+    found = DateDisagreement.objects.select_related("instrument", "department", "recorded_by")
+    found = found.filter(department__path__startswith=root.path) if root is not None else found.none()
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    return render(request, "basis/date_disagreements.html", {"page": page})
 
 
 @login_required

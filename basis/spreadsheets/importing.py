@@ -39,16 +39,19 @@ from ..models import InstrumentStatus, LegalInstrument, ManagementCategory, Prov
 from ..numbering import parse_provisions, provision_label
 from ..upload_guard import XLSX, UploadRefused, inspect_upload, max_rows, xml_refusal
 from . import columns as col
+from .dates import ImpossibleDate, parse_sheet_date
 
 MAX_COLUMNS = 64
 # Department files often open with a title row or two ("XX局行政执法依据目录") above the header.
 HEADER_SEARCH_ROWS = 10
 # Keeps each IN (...) list well inside every database's limit on query parameters.
 LOOKUP_CHUNK = 500
-PREVIEW_FORMAT = 1
+PREVIEW_FORMAT = 2
 
 _LIST_SEPARATORS = re.compile(r"[、，,；;/\s]+")
 _NATIONAL_PREFIX = "中华人民共和国"
+# 实施依据 as the 权责清单 writes it: the instrument in book-title marks, then its articles.
+_CITED = re.compile(r"《([^》]+)》\s*(.*)", re.S)
 
 
 class ImportRefused(WorkflowError):
@@ -62,6 +65,8 @@ class RowError:
     row: int
     column: str
     message: str
+    # For an instrument missing from the registry: what the row says of it, to propose it.
+    propose: dict | None = None
 
 
 @dataclass
@@ -87,11 +92,36 @@ class ImportPreview:
     rows: list[ImportRow]
     errors: list[RowError]
     file_name: str = ""
-    ignored_columns: list[str] = field(default_factory=list)
+    # [index, header as written] of each column that maps to no field: shown, never dropped silently.
+    ignored_columns: list[list] = field(default_factory=list)
+    # [header as written, field, index] of each column read.
+    columns: list[list] = field(default_factory=list)
+    # Column index (as text) → field, as the editor mapped unknown columns by hand.
+    overrides: dict[str, str] = field(default_factory=dict)
+    header_row: int = 1
+    warnings: list[RowError] = field(default_factory=list)
+    # Rejected rows as the file wrote them: {row, cells, messages, instrument_name}.
+    rejected: list[dict] = field(default_factory=list)
+    # Dates of the sheet that differ from the registry's: {row, instrument, field, sheet_date, registry_date}.
+    date_checks: list[dict] = field(default_factory=list)
 
     @property
     def is_clean(self) -> bool:
         return not self.errors and bool(self.rows)
+
+    @property
+    def has_header_errors(self) -> bool:
+        return any(error.row == self.header_row for error in self.errors)
+
+    @property
+    def can_keep_rejected(self) -> bool:
+        """Row errors only, and some rows valid: the valid rows may go in now, the others onto
+        the catalogue's to-fix list."""
+        return bool(self.errors) and bool(self.rows) and not self.has_header_errors
+
+    @property
+    def ignored_headers(self) -> list[str]:
+        return [header for _index, header in self.ignored_columns]
 
     def to_json(self) -> str:
         """The preview as ids and plain values, to keep between the preview and the confirm
@@ -101,6 +131,12 @@ class ImportPreview:
             "department": self.department,
             "file_name": self.file_name,
             "ignored_columns": self.ignored_columns,
+            "columns": self.columns,
+            "overrides": self.overrides,
+            "header_row": self.header_row,
+            "warnings": [vars(warning) for warning in self.warnings],
+            "rejected": self.rejected,
+            "date_checks": self.date_checks,
             # vars() rather than asdict(), which deep-copies every value: ten times slower here.
             "rows": [vars(row) for row in self.rows],
             "errors": [vars(error) for error in self.errors],
@@ -118,7 +154,8 @@ class ImportPreview:
                 for row in data.pop("rows")
             ]
             errors = [RowError(**error) for error in data.pop("errors")]
-            return cls(rows=rows, errors=errors, **data)
+            warnings = [RowError(**warning) for warning in data.pop("warnings")]
+            return cls(rows=rows, errors=errors, warnings=warnings, **data)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ValueError("not a stored import preview") from exc
 
@@ -132,15 +169,22 @@ class ImportPreview:
 # -- Parsing ----------------------------------------------------------------------------------
 
 
-def parse_catalogue_upload(uploaded_file, *, department: Organisation) -> ImportPreview:
+def parse_catalogue_upload(
+    uploaded_file, *, department: Organisation, overrides: dict[str, str] | None = None
+) -> ImportPreview:
     """Read and validate an uploaded .xlsx or .csv catalogue for ``department``. Raises
     ``UploadRefused`` when the file as a whole is refused; row-level problems are in
-    ``preview.errors``. Saves nothing."""
+    ``preview.errors``. ``overrides`` maps columns (index as text) the editor chose by hand to
+    fields. Saves nothing."""
     upload = inspect_upload(uploaded_file)
     lines = xlsx_rows(upload.data) if upload.kind == XLSX else csv_rows(upload.text)
-    sheet = _Sheet.read(lines)
+    overrides = {
+        str(index): name for index, name in (overrides or {}).items() if name in col.MAPPABLE_FIELDS
+    }
+    sheet = _Sheet.read(lines, overrides)
     preview = _Validator(department, sheet).run()
     preview.file_name = upload.name
+    preview.overrides = overrides
     return preview
 
 
@@ -202,22 +246,23 @@ def _cell_text(value) -> str:
 class _Sheet:
     header_row: int
     columns: dict  # field → (index, header as written)
-    ignored: list[str]
+    ignored: list[list]  # [index, header as written]
     errors: list[RowError]
-    records: list[tuple[int, dict]]  # (row number, field → text)
+    records: list[tuple[int, dict, list]]  # (row number, field → text, the row's cells)
 
     @classmethod
-    def read(cls, lines) -> "_Sheet":
+    def read(cls, lines, overrides: dict[str, str] | None = None) -> "_Sheet":
         sheet = None
         limit = max_rows()
         for number, values in enumerate(lines, start=1):
             if sheet is None:
                 if number > HEADER_SEARCH_ROWS:
                     break
-                fields = [col.field_for_header(value) for value in values if value]
+                known = [f for f in (col.field_for_header(value) for value in values if value) if f]
                 # A title reading just "执法依据" is no header: a header names more than one column.
-                if col.INSTRUMENT in fields and len([f for f in fields if f]) > 1:
-                    sheet = cls._from_header(number, values)
+                # Without a known instrument column it takes three, so the editor can map it.
+                if (col.INSTRUMENT in known and len(known) > 1) or len(known) >= 3:
+                    sheet = cls._from_header(number, values, overrides or {})
                 continue
             record = {
                 name: values[index] if index < len(values) else ""
@@ -231,7 +276,7 @@ class _Sheet:
                 raise UploadRefused(
                     _("The file has more than %(limit)d rows. Split it into smaller files.") % {"limit": limit}
                 )
-            sheet.records.append((number, record))
+            sheet.records.append((number, record, values))
         if sheet is None:
             raise UploadRefused(
                 _(
@@ -245,14 +290,14 @@ class _Sheet:
         return sheet
 
     @classmethod
-    def _from_header(cls, number: int, values: list[str]) -> "_Sheet":
+    def _from_header(cls, number: int, values: list[str], overrides: dict[str, str]) -> "_Sheet":
         columns, ignored, errors = {}, [], []
         for index, header in enumerate(values):
             if not header:
                 continue
-            field_name = col.field_for_header(header)
+            field_name = overrides.get(str(index)) or col.field_for_header(header)
             if field_name is None:
-                ignored.append(header)
+                ignored.append([index, header])
             elif field_name in columns:
                 errors.append(
                     RowError(
@@ -266,8 +311,20 @@ class _Sheet:
                 columns[field_name] = (index, header)
         for field_name in col.REQUIRED_FIELDS:
             if field_name not in columns:
-                errors.append(RowError(number, col.header_for(field_name), _("This required column is missing.")))
+                message = _("This required column is missing.")
+                if ignored:
+                    message = _(
+                        "This required column is missing. If one of the columns not read is it, choose "
+                        "“%(header)s” for that column below."
+                    ) % {"header": col.header_for(field_name)}
+                errors.append(RowError(number, col.header_for(field_name), message))
         return cls(header_row=number, columns=columns, ignored=ignored, errors=errors, records=[])
+
+    @property
+    def headers(self) -> dict[int, str]:
+        found = {index: header for index, header in self.ignored}
+        found.update({index: header for index, header in self.columns.values()})
+        return found
 
 
 # -- Validation -------------------------------------------------------------------------------
@@ -284,12 +341,16 @@ class _Validator:
 
     def run(self) -> ImportPreview:
         resolved = {}
-        for number, record in self.sheet.records:
+        for number, record, _values in self.sheet.records:
+            _split_cited(record)
             resolved[number] = self._instrument(record)
         self.articles = _articles_of({pk for pk, _message in resolved.values() if pk})
         rows, errors = [], list(self.sheet.errors)
+        self.warnings: list[RowError] = []
+        self.date_checks: list[dict] = []
+        rejected = []
         seen: dict[tuple, int] = {}
-        for number, record in self.sheet.records:
+        for number, record, values in self.sheet.records:
             row, row_errors = self._row(number, record, resolved[number])
             if row is not None:
                 key = (row.instrument, tuple(sorted(row.provisions)))
@@ -305,14 +366,34 @@ class _Validator:
                     seen[key] = number
             if row_errors:
                 errors.extend(row_errors)
+                rejected.append(self._rejected(number, record, values, row_errors))
             elif row is not None:
                 rows.append(row)
         order = {name: index for name, (index, _header) in self.sheet.columns.items()}
         by_header = {header: order[name] for name, (_index, header) in self.sheet.columns.items()}
         errors.sort(key=lambda error: (error.row, by_header.get(error.column, MAX_COLUMNS)))
         return ImportPreview(
-            department=self.department.pk, rows=rows, errors=errors, ignored_columns=self.sheet.ignored
+            department=self.department.pk,
+            rows=rows,
+            errors=errors,
+            ignored_columns=self.sheet.ignored,
+            columns=[
+                [header, name, index] for name, (index, header) in sorted(self.sheet.columns.items(), key=lambda c: c[1][0])
+            ],
+            header_row=self.sheet.header_row,
+            warnings=self.warnings,
+            rejected=rejected,
+            date_checks=self.date_checks,
         )
+
+    def _rejected(self, number: int, record: dict, values: list, row_errors: list[RowError]) -> dict:
+        headers = self.sheet.headers
+        return {
+            "row": number,
+            "cells": {headers[i]: value for i, value in enumerate(values) if value and i in headers},
+            "messages": [f"{error.column}：{error.message}" for error in row_errors],
+            "instrument_name": record.get(col.INSTRUMENT, "")[:200],
+        }
 
     def _header(self, field_name: str) -> str:
         column = self.sheet.columns.get(field_name)
@@ -341,6 +422,9 @@ class _Validator:
         instrument_id, message = instrument
         if message:
             fail(col.INSTRUMENT, message)
+            if instrument_id is None and not self.instruments.is_ambiguous(record.get(col.INSTRUMENT, "")):
+                errors[-1] = RowError(errors[-1].row, errors[-1].column, message, propose=self._proposal(record))
+        self._dates(number, record, instrument_id, fail)
         provisions = self._provisions(record.get(col.PROVISIONS, ""), instrument_id, fail)
 
         category = None
@@ -406,6 +490,67 @@ class _Validator:
             ),
             errors,
         )
+
+    def _proposal(self, record: dict) -> dict:
+        """What the row says of an instrument the registry lacks, to propose it prefilled."""
+        effective = ""
+        try:
+            parsed = parse_sheet_date(record.get(col.EFFECTIVE_ON, "")) if record.get(col.EFFECTIVE_ON) else None
+            effective = parsed.isoformat() if parsed else ""
+        except ImpossibleDate:
+            pass
+        return {
+            "name": _normalise_name(record.get(col.INSTRUMENT, "")),
+            "issuing_organ": record.get(col.ISSUING_ORGAN, ""),
+            "document_number": record.get(col.DOCUMENT_NUMBER, ""),
+            "effective_on": effective,
+        }
+
+    def _dates(self, number: int, record: dict, instrument_id: int | None, fail) -> None:
+        """Dates are read and checked, never written to the registry: an impossible one is an
+        error; one the registry gives otherwise is a warning, and a note for the office."""
+        for field_name in col.DATE_FIELDS:
+            text = record.get(field_name, "")
+            if not text:
+                continue
+            try:
+                found = parse_sheet_date(text)
+            except ImpossibleDate:
+                fail(
+                    field_name,
+                    _("“%(value)s” is not a date: write it as 2021年4月29日 or 2021-04-29.") % {"value": text},
+                )
+                continue
+            if found is None or instrument_id is None:
+                continue
+            registry = self.instruments.dates[instrument_id][col.DATE_FIELDS.index(field_name)]
+            if registry == found:
+                continue
+            self.date_checks.append(
+                {
+                    "row": number,
+                    "instrument": instrument_id,
+                    "field": field_name,
+                    "sheet_date": found.isoformat(),
+                    "registry_date": registry.isoformat() if registry else None,
+                }
+            )
+            values = {
+                "instrument": self.instruments.names[instrument_id],
+                "sheet": _date_text(found),
+                "registry": _date_text(registry) if registry else "",
+            }
+            if registry is None:
+                message = _(
+                    "The sheet gives %(sheet)s for %(instrument)s; the registry has no date. The legal-affairs "
+                    "office will be told when you confirm."
+                ) % values
+            else:
+                message = _(
+                    "The sheet gives %(sheet)s for %(instrument)s, the registry %(registry)s. The registry's date "
+                    "is kept; the legal-affairs office will be told when you confirm."
+                ) % values
+            self.warnings.append(self._error(number, field_name, message))
 
     def _provisions(self, text: str, instrument_id: int | None, fail) -> list[tuple[int, int, int]]:
         if not text:
@@ -473,6 +618,20 @@ class _Validator:
             )
 
 
+def _date_text(value: date) -> str:
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def _split_cited(record: dict) -> None:
+    """An instrument cell written as 实施依据 is ("《食品安全法》第十条"): the name, and the articles
+    when no column of their own gives them."""
+    match = _CITED.fullmatch(record.get(col.INSTRUMENT, "").strip())
+    if match and match.group(2).strip():
+        record[col.INSTRUMENT] = match.group(1)
+        if not record.get(col.PROVISIONS):
+            record[col.PROVISIONS] = match.group(2).strip()
+
+
 def _split_names(text: str) -> list[str]:
     return [name for name in _LIST_SEPARATORS.split(text) if name]
 
@@ -488,9 +647,11 @@ class _InstrumentIndex:
     def __init__(self, rows):
         self.by_name: dict[str, list[tuple[int, str, str]]] = {}
         self.names: dict[int, str] = {}
-        for pk, name, status, number in rows:
+        self.dates: dict[int, tuple] = {}  # (effective_on, promulgated_on), as col.DATE_FIELDS
+        for pk, name, status, number, effective_on, promulgated_on in rows:
             self.by_name.setdefault(_normalise_name(name), []).append((pk, status, number))
             self.names[pk] = name
+            self.dates[pk] = (effective_on, promulgated_on)
         self._cache: dict[tuple[str, str], tuple[int | None, str]] = {}
 
     def find(self, name: str, document_number: str) -> tuple[int | None, str]:
@@ -499,14 +660,24 @@ class _InstrumentIndex:
             self._cache[key] = self._find(name, document_number)
         return self._cache[key]
 
-    def _find(self, name: str, document_number: str) -> tuple[int | None, str]:
+    def _candidates(self, name: str):
         normal = _normalise_name(name)
         candidates = self.by_name.get(normal)
         if candidates is None and not normal.startswith(_NATIONAL_PREFIX):
             # National laws are often written without the country's name: 行政处罚法.
             candidates = self.by_name.get(_NATIONAL_PREFIX + normal)
+        return candidates or []
+
+    def is_ambiguous(self, name: str) -> bool:
+        return len(self._candidates(name)) > 1
+
+    def _find(self, name: str, document_number: str) -> tuple[int | None, str]:
+        candidates = self._candidates(name)
         if not candidates:
-            return None, _("“%(name)s” is not in the registry of legal instruments.") % {"name": name}
+            return None, _(
+                "“%(name)s” is not in the registry of legal instruments. The legal-affairs office keeps the "
+                "registry: propose the instrument to it, or correct the name."
+            ) % {"name": name}
         if len(candidates) > 1 and document_number:
             numbered = [c for c in candidates if _normalise_name(c[2]) == _normalise_name(document_number)]
             candidates = numbered or candidates
@@ -521,7 +692,9 @@ class _InstrumentIndex:
 
 
 def _instrument_index() -> _InstrumentIndex:
-    return _InstrumentIndex(LegalInstrument.objects.values_list("pk", "name", "status", "document_number"))
+    return _InstrumentIndex(
+        LegalInstrument.objects.values_list("pk", "name", "status", "document_number", "effective_on", "promulgated_on")
+    )
 
 
 def _articles_of(instrument_ids: set[int]) -> set[tuple[int, int]]:
@@ -634,12 +807,14 @@ class _DepartmentIndex:
 # -- Confirming -------------------------------------------------------------------------------
 
 
-def import_confirm(*, actor, catalogue, preview: ImportPreview) -> int:
+def import_confirm(*, actor, catalogue, preview: ImportPreview, keep_rejected: bool = False) -> int:
     """Replace ``catalogue``'s entries with the preview's rows (through
     ``services.entries_replace``, which checks the actor and the catalogue's status). Refused
-    unless the preview is clean and was made for this catalogue's department. Returns the number
-    of entries."""
-    if preview.errors:
+    unless the preview is clean and was made for this catalogue's department; with
+    ``keep_rejected``, a preview whose errors are all in rows goes in with its valid rows and
+    the rejected ones become the catalogue's to-fix list. The dates that disagree with the
+    registry are noted for the office. All in one transaction. Returns the number of entries."""
+    if preview.errors and not (keep_rejected and preview.can_keep_rejected):
         raise ImportRefused(_("The file has errors; nothing was saved. Correct them and upload the file again."))
     if not preview.rows:
         raise ImportRefused(_("The file has a header row but no entries."))
@@ -647,7 +822,12 @@ def import_confirm(*, actor, catalogue, preview: ImportPreview) -> int:
         raise ImportRefused(_("This preview was made for another department's catalogue."))
     with transaction.atomic():
         rows = _entry_data(preview, create_missing=True)
-        return services.entries_replace(actor=actor, catalogue=catalogue, rows=rows)
+        count = services.entries_replace(actor=actor, catalogue=catalogue, rows=rows)
+        services.pending_rows_replace(
+            actor=actor, catalogue=catalogue, rows=preview.rejected if preview.errors else [], file_name=preview.file_name
+        )
+        services.date_disagreements_record(actor=actor, catalogue=catalogue, checks=preview.date_checks)
+        return count
 
 
 def _entry_data(preview: ImportPreview, *, create_missing: bool) -> list[services.EntryData]:

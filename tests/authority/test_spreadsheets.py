@@ -101,3 +101,29 @@ def test_import_screen(client, login, users, breakdown):
     client.logout()
     login(users.editor_b)
     assert client.get(f"/office/authority/breakdowns/{breakdown.pk}/export.xlsx").status_code == 404
+
+
+def test_header_variants_are_read_and_unknown_columns_are_never_dropped_silently(client, login, users, breakdown):
+    """A county's 权责清单 as published: line breaks and full-width brackets in headers, 实施主体/法定主体
+    in one cell, and a remarks column the list does not have."""
+    header = ["序　号", "职权\n名称", "职权类型", "职权编码（统一）", "实施主体／法定主体", "实施依据", "承办机构", "审核转报",
+              "责任事项", "追责情形", "备注"]
+    workbook = Workbook()
+    for values in [header, [*_row(), "2023年调整"]]:
+        workbook.active.append(values)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    data = buffer.getvalue()
+
+    result = parse_powers_upload(SimpleUploadedFile("list.xlsx", data), breakdown=breakdown)
+    assert result.errors == [] and len(result.rows) == 1
+    assert result.ignored_columns == ["备注"]
+
+    login(users.editor_a)
+    url = f"/office/authority/breakdowns/{breakdown.pk}/import/"
+    warned = client.post(url, {"file": SimpleUploadedFile("list.xlsx", data)}, HTTP_ACCEPT_LANGUAGE="en")
+    page = warned.content.decode()
+    assert warned.status_code == 200 and breakdown.powers.count() == 0
+    assert "1 column is not read and will not be imported:" in page and "“备注”" in page
+    done = client.post(url, {"file": SimpleUploadedFile("list.xlsx", data), "ignore_unread": "on"})
+    assert done.status_code == 302 and breakdown.powers.count() == 1

@@ -495,7 +495,7 @@ def test_import_of_a_bad_file_reports_every_row_and_saves_nothing(as_user, city,
         assert body["is_clean"] is False
         assert body["imported"] is None
         assert body["errors"] == [
-            {"row": 3, "column": "法律法规名称", "message": "“不存在的条例” is not in the registry of legal instruments."},
+            {"row": 3, "column": "法律法规名称", "message": "“不存在的条例” is not in the registry of legal instruments. The legal-affairs office keeps the registry: propose the instrument to it, or correct the name."},
             {"row": 4, "column": "条款", "message": f"{FOOD} has no 第九条 in the registry."},
             {"row": 4, "column": "管理类别", "message": "Unknown management category “独家管理”: write 单一主管, 共同管理 or 协同管理."},
         ]

@@ -5,20 +5,28 @@ then all of it or nothing."""
 import io
 import json
 import zipfile
+from datetime import date, datetime
 from types import SimpleNamespace
 
 import openpyxl
 import pytest
 from defusedxml import DefusedXmlException
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from audit.models import AuditAction, AuditEvent
 from basis import services
-from basis.models import BasisCatalogue, CatalogueEntry, InstrumentStatus, Provision
+from basis.models import (
+    BasisCatalogue,
+    CatalogueEntry,
+    DateDisagreement,
+    InstrumentStatus,
+    PendingImportRow,
+    Provision,
+)
 from basis.spreadsheets import (
     ImportPreview,
     ImportRefused,
@@ -28,6 +36,8 @@ from basis.spreadsheets import (
     import_confirm,
     parse_catalogue_upload,
 )
+from basis.spreadsheets.columns import field_for_header
+from basis.spreadsheets.dates import ImpossibleDate, parse_sheet_date
 from organisations.models import Organisation
 from workflow.review import ReviewStatus, WorkflowError
 
@@ -38,8 +48,12 @@ from .fixtures.sheets import (
     EXE,
     HEADER,
     PNG,
+    REAL_COLUMN,
+    REAL_HEADER,
     XLS,
     csv_bytes,
+    real_row,
+    real_sheet,
     replace_member,
     row,
     upload,
@@ -50,6 +64,7 @@ from .fixtures.sheets import (
 FOOD = "中华人民共和国食品安全法"
 DEPT_A = "测试市市场监督管理局"
 DEPT_B = "测试市卫生健康委员会"
+KEEPER = "The legal-affairs office keeps the registry: propose the instrument to it, or correct the name."
 
 
 @pytest.fixture(autouse=True)
@@ -197,7 +212,7 @@ def test_title_rows_blank_rows_and_unknown_columns(env):
 
     assert preview.rows == [expected_row(env, 4, provisions=[(1, 0, 0)])]
     assert preview.errors == [RowError(6, "条款", f"{FOOD} has no 第九十九条 in the registry.")]
-    assert preview.ignored_columns == ["备注"]
+    assert preview.ignored_headers == ["备注"]
 
 
 def test_an_entrusted_organisation_defaults_to_its_own_subject_kind(env):
@@ -288,7 +303,7 @@ def test_department_lookup_errors(env):
 BAD_ROWS = {
     "unknown instrument": (
         dict(instrument="中华人民共和国不存在法"),
-        [("法律法规名称", "“中华人民共和国不存在法” is not in the registry of legal instruments.")],
+        [("法律法规名称", "“中华人民共和国不存在法” is not in the registry of legal instruments. " + KEEPER)],
     ),
     "ambiguous instrument": (
         dict(instrument="测试市市容管理条例", provisions="第一条"),
@@ -361,7 +376,7 @@ BAD_ROWS = {
 def test_a_bad_row_is_rejected_with_its_row_column_and_reason(env, fields, expected):
     preview = parse(xlsx_bytes([row(**fields)]), env.dept_a)
 
-    assert preview.errors == [RowError(2, column, message) for column, message in expected]
+    assert [(e.row, e.column, e.message) for e in preview.errors] == [(2, column, message) for column, message in expected]
     assert preview.rows == []
     assert not preview.is_clean
 
@@ -378,7 +393,12 @@ def test_a_mixed_file_reports_each_bad_row_and_keeps_the_good_ones(env):
     preview = parse(csv_bytes(rows, encoding="gbk"), env.dept_a, name="目录.csv")
 
     assert preview.errors == [
-        RowError(3, "法律法规名称", "“不存在条例” is not in the registry of legal instruments."),
+        RowError(
+            3,
+            "法律法规名称",
+            "“不存在条例” is not in the registry of legal instruments. " + KEEPER,
+            propose={"name": "不存在条例", "issuing_organ": "", "document_number": "", "effective_on": ""},
+        ),
         RowError(3, "管理类别", "Unknown management category “单独”: write 单一主管, 共同管理 or 协同管理."),
         RowError(5, "法律法规名称", "Same instrument and provisions as row 2."),
         RowError(6, "主要执行部门", "Unknown department “不存在局”: write its full name or its code."),
@@ -727,3 +747,312 @@ def test_the_parser_refuses_entities_even_past_the_scan(env, monkeypatch):
         parse(replace_member(GOOD_XLSX, "xl/worksheets/sheet1.xml", BILLION_LAUGHS), env.dept_a)
 
     assert refused.value.messages == [XML_ATTACK]
+
+
+# -- Issue 12: real-shaped sheets -------------------------------------------------------------
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        ("法定职权和义务", "rights_and_duties"),
+        ("法定权利义务", "rights_and_duties"),
+        ("法律法规\n名称", "instrument"),
+        ("法律法规\u3000名称", "instrument"),
+        ("条款（具体到款项）", "provisions"),
+        ("条款(具体到款项)", "provisions"),
+        ("管理类别＊", "category"),
+        ("实施主体/法定主体", "lead_department"),
+        ("实施主体／法定主体", "lead_department"),
+        ("实施依据", "instrument"),
+        ("执法主体性质（法定行政机关／授权组织）", "subject_kind"),
+        ("发布日期", "promulgated_on"),
+        ("备注", None),
+        ("职权编码", None),
+    ],
+)
+def test_headers_are_normalised_before_matching(header, expected):
+    assert field_for_header(header) == expected
+
+
+def test_a_real_shaped_header_maps_every_column_and_lists_the_rest(env):
+    preview = parse(real_sheet([real_row(remark="2019年修订")]), env.dept_a)
+
+    assert preview.errors == []
+    assert preview.rows[0].rights_and_duties == "对食品生产经营活动实施监督检查"
+    assert preview.rows[0].row == 3  # the title row counts
+    assert preview.ignored_headers == ["备注"]
+    read = {header for header, _field, _index in preview.columns}
+    assert read | {"备注"} == set(REAL_HEADER)
+
+
+def test_a_required_column_that_maps_to_nothing_is_an_error_until_mapped_by_hand(env):
+    header = [*REAL_HEADER]
+    header[REAL_COLUMN["管理类别"]] = "管理归口"  # a name no synonym knows
+    data = real_sheet([real_row()], header=header)
+
+    preview = parse(data, env.dept_a)
+    mapped = parse_catalogue_upload(
+        upload("目录.xlsx", data), department=env.dept_a, overrides={str(REAL_COLUMN["管理类别"]): "category"}
+    )
+
+    assert preview.errors == [
+        RowError(
+            2, "管理类别",
+            "This required column is missing. If one of the columns not read is it, choose “管理类别” for that column below.",
+        )
+    ]
+    assert preview.rows == [] and not preview.can_keep_rejected
+    assert mapped.errors == [] and mapped.rows[0].category == "sole"
+    assert mapped.ignored_headers == ["备注"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2021-04-29", date(2021, 4, 29)),
+        ("2021年4月29日", date(2021, 4, 29)),
+        ("２０２１年４月２９日", date(2021, 4, 29)),
+        ("2021/4/29", date(2021, 4, 29)),
+        ("2021.4.29", date(2021, 4, 29)),
+        ("44315", date(2021, 4, 29)),  # an Excel serial date that lost its format
+        ("2021年4月", None),
+    ],
+)
+def test_dates_are_read_as_departments_write_them(text, expected):
+    assert parse_sheet_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["2024-13-45", "2021年2月30日", "不详"])
+def test_an_impossible_date_is_refused(text):
+    with pytest.raises(ImpossibleDate):
+        parse_sheet_date(text)
+
+
+@pytest.mark.parametrize(
+    "cell", ["2015年10月1日", "2015-10-01", "2015/10/1", "2015.10.1", 42278, datetime(2015, 10, 1)],
+    ids=["chinese", "iso", "slashes", "dots", "excel serial", "date cell"],
+)
+def test_a_date_that_agrees_with_the_registry_passes_silently(env, cell):
+    env.food.effective_on = date(2015, 10, 1)
+    env.food.save()
+
+    preview = parse(real_sheet([real_row(effective_on=cell)]), env.dept_a)
+
+    assert preview.errors == [] and preview.warnings == [] and preview.date_checks == []
+
+
+def test_dates_are_checked_at_their_row_and_column(env):
+    env.food.effective_on = date(2015, 10, 1)
+    env.food.save()
+    rows = [
+        real_row(effective_on="2021年4月29日"),
+        real_row(effective_on="2024-13-45", provisions="第十一条"),
+        real_row(effective_on="2021年2月30日", provisions="第十二条"),
+    ]
+
+    preview = parse(real_sheet(rows), env.dept_a)
+
+    assert preview.warnings == [
+        RowError(
+            3, "实施时间",
+            f"The sheet gives 2021年4月29日 for {FOOD}, the registry 2015年10月1日. The registry's date is kept; "
+            "the legal-affairs office will be told when you confirm.",
+        )
+    ]
+    assert preview.errors == [
+        RowError(4, "实施时间", "“2024-13-45” is not a date: write it as 2021年4月29日 or 2021-04-29."),
+        RowError(5, "实施时间", "“2021年2月30日” is not a date: write it as 2021年4月29日 or 2021-04-29."),
+    ]
+    assert [r.row for r in preview.rows] == [3]
+    assert preview.date_checks == [
+        {"row": 3, "instrument": env.food.pk, "field": "effective_on", "sheet_date": "2021-04-29",
+         "registry_date": "2015-10-01"}
+    ]
+
+
+def test_an_unknown_instrument_offers_a_proposal_prefilled_from_the_row(env):
+    rows = [real_row(instrument="《测试市电梯安全管理办法》", issuing_organ="测试市人民政府",
+                     document_number="测试市人民政府令第5号", effective_on="2020年3月1日", provisions="")]
+
+    preview = parse(real_sheet(rows), env.dept_a)
+
+    assert preview.errors == [
+        RowError(
+            3, "法律法规\n名称",
+            f"“《测试市电梯安全管理办法》” is not in the registry of legal instruments. {KEEPER}",
+            propose={"name": "测试市电梯安全管理办法", "issuing_organ": "测试市人民政府",
+                     "document_number": "测试市人民政府令第5号", "effective_on": "2020-03-01"},
+        )
+    ]
+
+
+def test_an_instrument_cell_written_as_a_citation_gives_its_articles(env):
+    values = real_row(instrument="《中华人民共和国食品安全法》第十条、第十二条", provisions="")
+
+    preview = parse(real_sheet([values]), env.dept_a)
+
+    assert preview.errors == []
+    assert preview.rows[0].provisions == [(10, 0, 0), (12, 0, 0)]
+
+
+def test_valid_rows_go_in_and_rejected_ones_wait_on_the_catalogue(env, users, draft):
+    env.food.effective_on = date(2015, 10, 1)
+    env.food.save()
+    rows = [
+        real_row(effective_on="2021年4月29日"),
+        real_row(instrument="测试市电梯安全管理办法", provisions=""),
+        real_row(effective_on="2024-13-45", provisions="第十一条"),
+    ]
+    preview = ImportPreview.from_json(parse(real_sheet(rows), env.dept_a).to_json())
+
+    with pytest.raises(ImportRefused):
+        import_confirm(actor=users.editor_a, catalogue=draft, preview=preview)
+    count = import_confirm(actor=users.editor_a, catalogue=draft, preview=preview, keep_rejected=True)
+
+    assert count == 1
+    pending = list(draft.pending_rows.values_list("row", "instrument_name", "messages"))
+    assert [(row, name) for row, name, _messages in pending] == [(4, "测试市电梯安全管理办法"), (5, FOOD)]
+    assert pending[1][2] == ["实施时间：“2024-13-45” is not a date: write it as 2021年4月29日 or 2021-04-29."]
+    assert draft.pending_rows.get(row=4).cells["法定职权和义务"] == "对食品生产经营活动实施监督检查"
+    disagreement = DateDisagreement.objects.get()
+    assert (disagreement.instrument, disagreement.department, disagreement.sheet_date, disagreement.registry_date) == (
+        env.food, env.dept_a, date(2021, 4, 29), date(2015, 10, 1)
+    )
+
+    # Adding the entry by hand settles its row; a clean re-import clears the rest.
+    services.entry_create(
+        actor=users.editor_a, catalogue=draft,
+        data=services.EntryData(instrument=InstrumentFactory(name="测试市电梯安全管理办法"), category="sole",
+                                lead_department=env.dept_a, provisions=[], joint_departments=[], assisting_departments=[]),
+    )
+    assert list(draft.pending_rows.values_list("row", flat=True)) == [5]
+    import_confirm(actor=users.editor_a, catalogue=draft, preview=parse(real_sheet([real_row()]), env.dept_a))
+    assert not draft.pending_rows.exists()
+
+
+def test_keeping_rejected_rows_is_all_or_nothing(env, users, draft):
+    rows = [real_row(), real_row(instrument="测试市电梯安全管理办法")]
+    stored = json.loads(parse(real_sheet(rows), env.dept_a).to_json())
+    stored["rejected"][0]["row"] = -1  # the to-fix list fails to save, after the entries were written
+
+    with pytest.raises(IntegrityError):
+        import_confirm(actor=users.editor_a, catalogue=draft, preview=ImportPreview.from_json(json.dumps(stored)),
+                       keep_rejected=True)
+
+    assert draft.entries.count() == 0 and not PendingImportRow.objects.exists()
+
+
+# -- The preview page, as the clerk reads it ----------------------------------------------------
+
+
+def _upload_page(client, catalogue, data):
+    return client.post(
+        f"/office/basis/catalogues/{catalogue.pk}/import/", {"file": upload("目录.xlsx", data)}, **EN
+    )
+
+
+def test_the_preview_lists_a_column_not_read_and_lets_the_clerk_map_it(login, env, users, draft):
+    client = login(users.editor_a)
+    header = [*REAL_HEADER]
+    header[REAL_COLUMN["法定职权和义务"]] = "职权及义务说明"  # unknown to every synonym
+    page = _upload_page(client, draft, real_sheet([real_row()], header=header)).content.decode()
+
+    assert "2 columns are not read and will not be imported:" in page
+    assert "“职权及义务说明”、“备注”" in page
+    index = REAL_COLUMN["法定职权和义务"]
+    assert f'<select id="map_{index}" name="map_{index}">' in page
+    assert "The columns listed as not read above will not be imported." in page
+
+    remapped = client.post(
+        f"/office/basis/catalogues/{draft.pk}/import/", {"remap": "1", f"map_{index}": "rights_and_duties"}, **EN
+    ).content.decode()
+    assert "1 column is not read and will not be imported:" in remapped
+    assert '<option value="rights_and_duties" selected>' in remapped
+
+    client.post(f"/office/basis/catalogues/{draft.pk}/import/",
+                {"confirm": "all", f"map_{index}": "rights_and_duties"}, **EN)
+    assert draft.entries.get().rights_and_duties == "对食品生产经营活动实施监督检查"
+
+
+def test_the_preview_shows_dates_to_check_and_impossible_dates(login, env, users, draft):
+    env.food.effective_on = date(2015, 10, 1)
+    env.food.save()
+    client = login(users.editor_a)
+    rows = [real_row(effective_on=44315), real_row(effective_on="2024-13-45", provisions="第十一条")]
+
+    page = _upload_page(client, draft, real_sheet(rows)).content.decode()
+
+    assert f"The sheet gives 2021年4月29日 for {FOOD}, the registry 2015年10月1日." in page
+    assert "“2024-13-45” is not a date: write it as 2021年4月29日 or 2021-04-29." in page
+
+
+def test_the_preview_names_who_keeps_the_registry_and_links_a_proposal_when_there_is_one(
+    login, env, users, draft, monkeypatch
+):
+    client = login(users.editor_a)
+    data = real_sheet([real_row(), real_row(instrument="测试市电梯安全管理办法", issuing_organ="测试市人民政府",
+                                            effective_on="2020年3月1日")])
+
+    page = _upload_page(client, draft, data).content.decode()
+    assert f"“测试市电梯安全管理办法” is not in the registry of legal instruments. {KEEPER}" in page
+    assert "Propose this instrument" not in page  # the registry's proposal view is not in this branch
+    assert "Import the valid rows, keep the rejected ones to fix" in page
+
+    import django.urls
+
+    real_reverse = django.urls.reverse
+    monkeypatch.setattr(
+        django.urls, "reverse",
+        lambda name, *a, **k: "/office/basis/instruments/propose/" if name == "basis:instrument_propose"
+        else real_reverse(name, *a, **k),
+    )
+    page = _upload_page(client, draft, data).content.decode()
+    assert "Propose this instrument" in page
+    assert "name=%E6%B5%8B%E8%AF%95%E5%B8%82%E7%94%B5%E6%A2%AF%E5%AE%89%E5%85%A8%E7%AE%A1%E7%90%86%E5%8A%9E%E6%B3%95" in page
+    assert "effective_on=2020-03-01" in page and f"next=%2Foffice%2Fbasis%2Fcatalogues%2F{draft.pk}%2Fimport%2F" in page
+
+    client.post(f"/office/basis/catalogues/{draft.pk}/import/", {"confirm": "keep_rejected"}, **EN)
+    detail = client.get(f"/office/basis/catalogues/{draft.pk}/", **EN).content.decode()
+    assert "Rows to fix (待处理行)" in detail and "测试市电梯安全管理办法" in detail
+    pending = draft.pending_rows.get()
+    client.post(f"/office/basis/catalogues/{draft.pk}/pending/{pending.pk}/remove/", **EN)
+    assert not draft.pending_rows.exists()
+    assert AuditEvent.objects.filter(action=AuditAction.DELETE, object_id=str(pending.pk)).exists()
+
+
+def test_replacing_asks_before_dropping_article_level_provisions(login, env, users, draft):
+    client = login(users.editor_a)
+    first = parse(xlsx_bytes([row(provisions="第十条、第十二条")]), env.dept_a)
+    import_confirm(actor=users.editor_a, catalogue=draft, preview=first)
+
+    page = _upload_page(client, draft, real_sheet([real_row(provisions="")])).content.decode()
+    assert "0 added, 0 removed, 1 changed, 0 unchanged." in page
+    assert "1 entry loses article-level provisions" in page
+    assert 'name="accept_losses"' in page
+
+    refused = client.post(f"/office/basis/catalogues/{draft.pk}/import/", {"confirm": "all"}, follow=True, **EN)
+    assert "Tick the box that accepts the detail this import removes" in refused.content.decode()
+    assert [p.article for p in draft.entries.get().provisions.all()] == [10, 12]
+
+    client.post(f"/office/basis/catalogues/{draft.pk}/import/", {"confirm": "all", "accept_losses": "1"}, **EN)
+    assert list(draft.entries.get().provisions.all()) == []
+
+
+def test_the_office_sees_date_disagreements_and_no_one_else(login, env, users, draft, client):
+    env.food.effective_on = date(2015, 10, 1)
+    env.food.save()
+    import_confirm(actor=users.editor_a, catalogue=draft,
+                   preview=parse(real_sheet([real_row(effective_on="2021年4月29日")]), env.dept_a))
+
+    login(users.city_reviewer)
+    page = client.get("/office/basis/instruments/date-disagreements/", **EN).content.decode()
+    assert FOOD in page and "2021-04-29" in page and "2015-10-01" in page and env.dept_a.name in page
+    client.logout()
+    login(users.county_reviewer)
+    assert FOOD not in client.get("/office/basis/instruments/date-disagreements/", **EN).content.decode()
+    client.logout()
+    login(users.editor_a)
+    assert client.get("/office/basis/instruments/date-disagreements/").status_code in (403, 404)
