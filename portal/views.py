@@ -24,6 +24,7 @@ from authority.models import AssignmentRole
 from toolkit.files import file_response
 from toolkit.pagination import CappedPaginator
 
+from . import search as portal_search
 from . import selectors
 from .selectors import DEPARTMENT_DOCUMENT_KINDS, GOVERNMENT_DOCUMENT_KINDS
 
@@ -291,21 +292,41 @@ def government_document(request, code: str, kind: str = "compilation", version: 
 
 @public_page(_site)
 def search(request):
-    """Powers of published breakdowns (by name or code) and entries of published catalogues,
-    each with its department; one list at a time (``in=powers`` or ``in=entries``)."""
-    query = request.GET.get("q", "").strip()[:100]
-    scope = "entries" if request.GET.get("in") == "entries" else "powers"
-    page = None
-    if query:
-        if scope == "powers":
-            results = selectors.published_powers_search(query)
-        else:
-            results = selectors.published_entries_search(query).order_by("catalogue__department__path", "position")
-        page = CappedPaginator(results, 30).get_page(request.GET.get("page"))
+    """One search over every published kind of record (``portal.search``), one tab each with its
+    count; the tab shown is ``in`` (powers by default), paginated."""
+    query = portal_search.clean_query(request.GET.get("q", ""))
+    scope = request.GET.get("in")
+    if scope not in portal_search.TAB_KEYS:
+        scope = "powers"
+    too_short = bool(query) and len(query) < portal_search.MIN_LENGTH
+    page, tabs = None, []
+    if query and not too_short:
+        counts = portal_search.counts(query)
+        tabs = [(tab.key, tab.label, counts[tab.key]) for tab in portal_search.TABS]
+        results = portal_search.SEARCHES[scope](query)
+        paginator = CappedPaginator(results, 30)
+        paginator.cap = portal_search.CAP
+        page = paginator.get_page(request.GET.get("page"))
+        if scope == "responsibilities":
+            for item in page.object_list:
+                item.holder = selectors.holder_label(item, item.responsibility_set.department)
+        elif scope == "posts":
+            departments = portal_search.post_departments(post.pk for post in page.object_list)
+            for post in page.object_list:
+                post.department_code, post.department_name = departments.get(post.pk, ("", ""))
     return render(
         request,
         "portal/search.html",
-        {"q": query, "scope": scope, "page": page, "data_as_of": _site(request).data_as_of},
+        {
+            "q": query,
+            "scope": scope,
+            "tabs": tabs,
+            "cap": portal_search.CAP,
+            "too_short": too_short,
+            "min_length": portal_search.MIN_LENGTH,
+            "page": page,
+            "data_as_of": _site(request).data_as_of,
+        },
     )
 
 
