@@ -416,3 +416,83 @@ def certificate_verify(request):
 def certificate_verify_number(request, number: str):
     """The page the QR code on a certificate opens."""
     return _verification(request, number)
+
+
+# -- Open data (issue 13) ---------------------------------------------------------------------
+
+from portal import opendata  # noqa: E402
+from portal.models import DataFormat, Dataset, OpenDataFile  # noqa: E402
+
+
+@vary_on_cookie
+@cache_control(public=True, max_age=60)
+def open_data(request):
+    """Per government, each dataset with its format links, size and when it was generated."""
+    files = {}
+    for data_file in OpenDataFile.objects.order_by("dataset", "format"):
+        files.setdefault(data_file.government_id, {}).setdefault(data_file.dataset, {})[data_file.format] = data_file
+    governments = []
+    for government in opendata.public_governments():
+        mine = files.get(government.pk, {})
+        datasets = []
+        for dataset in Dataset:
+            formats = [mine.get(dataset, {}).get(f) for f in DataFormat]
+            present = [f for f in formats if f is not None]
+            datasets.append(
+                {
+                    "dataset": dataset,
+                    "label": dataset.label,
+                    "files": present,
+                    "rows": present[0].rows if present else None,
+                    "generated_at": max((f.generated_at for f in present), default=None),
+                }
+            )
+        governments.append((government, datasets))
+    return render(
+        request,
+        "portal/open_data.html",
+        {"governments": governments, "licence": opendata.LICENCE, "data_as_of": _site(request).data_as_of},
+    )
+
+
+@public_page(_site)
+def open_data_dictionary(request):
+    datasets = [(dataset, dataset.label, opendata.COLUMNS[dataset]) for dataset in Dataset]
+    return render(
+        request,
+        "portal/open_data_dictionary.html",
+        {"datasets": datasets, "licence": opendata.LICENCE, "formats": DataFormat.choices},
+    )
+
+
+def _open_data_file(request, code, dataset, data_format):
+    def load():
+        return (
+            OpenDataFile.objects.filter(
+                government__code=code, government__kind__in=selectors.PUBLIC_GOVERNMENT_KINDS,
+                government__is_active=True, dataset=dataset, format=data_format,
+            )
+            .select_related("government")
+            .first()
+        )
+
+    return _memo(request, ("open-data", code, dataset, data_format), load)
+
+
+@condition(
+    etag_func=lambda request, **kwargs: getattr(_open_data_file(request, **kwargs), "sha256", None),
+    last_modified_func=lambda request, **kwargs: getattr(_open_data_file(request, **kwargs), "generated_at", None),
+)
+def open_data_download(request, code: str, dataset: str, data_format: str):
+    """One file; its ETag is the sha256 of its content, its Last-Modified when it was written, and
+    a conditional GET that matches either is answered 304 without reading the file."""
+    data_file = _open_data_file(request, code, dataset, data_format)
+    if data_file is None:
+        raise Http404
+    response = file_response(
+        data_file.file,
+        filename=opendata.file_name(data_file),
+        content_type=opendata.CONTENT_TYPES[data_file.format],
+    )
+    response["Cache-Control"] = "public, max-age=300"
+    return response
