@@ -28,10 +28,19 @@ Each tab counts up to ``CAP`` + 1 matches, so a page costs the same few queries 
 
 from dataclasses import dataclass
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils.translation import gettext_lazy as _
 
-from authority.models import Breakdown, PostAssignment, Post, PowerItem, ProcedureStep
+from authority.models import Breakdown, Post, PostAssignment, PowerItem, ProcedureStep
 from basis.models import BasisCatalogue, CatalogueEntry, LegalInstrument
 from organisations.models import Organisation
 from responsibility.models import Responsibility, ResponsibilitySet

@@ -24,8 +24,10 @@ from authority.models import AssignmentRole
 from toolkit.files import file_response
 from toolkit.pagination import CappedPaginator
 
+from . import opendata
 from . import search as portal_search
 from . import selectors
+from .models import DataFormat, Dataset, OpenDataFile
 from .selectors import DEPARTMENT_DOCUMENT_KINDS, GOVERNMENT_DOCUMENT_KINDS
 
 PAGE_SIZE = 50
@@ -419,9 +421,6 @@ def certificate_verify_number(request, number: str):
 
 
 # -- Open data (issue 13) ---------------------------------------------------------------------
-
-from portal import opendata  # noqa: E402
-from portal.models import DataFormat, Dataset, OpenDataFile  # noqa: E402
 
 
 @vary_on_cookie

@@ -7,8 +7,8 @@ import io
 import json
 
 import pytest
-from django.utils.html import escape
 from django.utils import timezone
+from django.utils.html import escape
 from openpyxl import load_workbook
 
 from authority.models import Certificate, PowerItem, valid_certificates
@@ -17,7 +17,12 @@ from basis.services import catalogue_publish
 from portal.models import OpenDataFile
 from portal.opendata import COLUMNS, LICENCE, open_data_build
 from responsibility.models import Responsibility
-from tests.authority.factories import BreakdownFactory, CertificateFactory, OfficerFactory, PostFactory
+from tests.authority.factories import (
+    BreakdownFactory,
+    CertificateFactory,
+    OfficerFactory,
+    PostFactory,
+)
 from tests.basis.factories import CatalogueFactory, EntryFactory, InstrumentFactory
 from workflow.review import ReviewStatus
 
@@ -179,7 +184,7 @@ def test_download_has_etag_and_last_modified_and_answers_304(client, city, built
     assert client.get(url, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"]).status_code == 304
     assert client.get(url, HTTP_IF_NONE_MATCH='"stale"').status_code == 200
     assert client.get(f"/open-data/{city.city.code}/breakdown.json")["Content-Type"].startswith("application/json")
-    for missing in [f"/open-data/NOPE/breakdown.csv", f"/open-data/{city.dept_a.code}/breakdown.csv", f"/open-data/{city.county_y.code}/breakdown.csv"]:
+    for missing in ["/open-data/NOPE/breakdown.csv", f"/open-data/{city.dept_a.code}/breakdown.csv", f"/open-data/{city.county_y.code}/breakdown.csv"]:
         assert client.get(missing).status_code == 404
 
 

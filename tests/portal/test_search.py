@@ -54,7 +54,7 @@ def _page(client, query, scope="powers"):
 
 
 def _rows(html):
-    return set(re.findall(r"<tr><td>(.*?)</tr>", html, re.S))
+    return set(re.findall(r"<tr><td>(.*?)</tr>", html, re.DOTALL))
 
 
 def _power_names(html):
