@@ -26,6 +26,14 @@ urlpatterns = [
     # The published catalogues of issue 3.
     path("catalogues/", views.catalogue_index, name="catalogue_index"),
     path("catalogues/search/", views.catalogue_search, name="catalogue_search"),
+    # Bulk open data (issue 13).
+    path("open-data/", views.open_data, name="open_data"),
+    path("open-data/dictionary/", views.open_data_dictionary, name="open_data_dictionary"),
+    re_path(
+        r"^open-data/(?P<code>[^/]+)/(?P<dataset>catalogue|breakdown|responsibilities|certificates)\.(?P<data_format>csv|xlsx|json)$",
+        views.open_data_download,
+        name="open_data_file",
+    ),
     path("verify/", views.certificate_verify, name="certificate_verify"),
     path("verify/<str:number>/", views.certificate_verify_number, name="certificate_verify_number"),
 ]

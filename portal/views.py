@@ -24,7 +24,10 @@ from authority.models import AssignmentRole
 from toolkit.files import file_response
 from toolkit.pagination import CappedPaginator
 
+from . import opendata
+from . import search as portal_search
 from . import selectors
+from .models import DataFormat, Dataset, OpenDataFile
 from .selectors import DEPARTMENT_DOCUMENT_KINDS, GOVERNMENT_DOCUMENT_KINDS
 
 PAGE_SIZE = 50
@@ -291,21 +294,41 @@ def government_document(request, code: str, kind: str = "compilation", version: 
 
 @public_page(_site)
 def search(request):
-    """Powers of published breakdowns (by name or code) and entries of published catalogues,
-    each with its department; one list at a time (``in=powers`` or ``in=entries``)."""
-    query = request.GET.get("q", "").strip()[:100]
-    scope = "entries" if request.GET.get("in") == "entries" else "powers"
-    page = None
-    if query:
-        if scope == "powers":
-            results = selectors.published_powers_search(query)
-        else:
-            results = selectors.published_entries_search(query).order_by("catalogue__department__path", "position")
-        page = CappedPaginator(results, 30).get_page(request.GET.get("page"))
+    """One search over every published kind of record (``portal.search``), one tab each with its
+    count; the tab shown is ``in`` (powers by default), paginated."""
+    query = portal_search.clean_query(request.GET.get("q", ""))
+    scope = request.GET.get("in")
+    if scope not in portal_search.TAB_KEYS:
+        scope = "powers"
+    too_short = bool(query) and len(query) < portal_search.MIN_LENGTH
+    page, tabs = None, []
+    if query and not too_short:
+        counts = portal_search.counts(query)
+        tabs = [(tab.key, tab.label, counts[tab.key]) for tab in portal_search.TABS]
+        results = portal_search.SEARCHES[scope](query)
+        paginator = CappedPaginator(results, 30)
+        paginator.cap = portal_search.CAP
+        page = paginator.get_page(request.GET.get("page"))
+        if scope == "responsibilities":
+            for item in page.object_list:
+                item.holder = selectors.holder_label(item, item.responsibility_set.department)
+        elif scope == "posts":
+            departments = portal_search.post_departments(post.pk for post in page.object_list)
+            for post in page.object_list:
+                post.department_code, post.department_name = departments.get(post.pk, ("", ""))
     return render(
         request,
         "portal/search.html",
-        {"q": query, "scope": scope, "page": page, "data_as_of": _site(request).data_as_of},
+        {
+            "q": query,
+            "scope": scope,
+            "tabs": tabs,
+            "cap": portal_search.CAP,
+            "too_short": too_short,
+            "min_length": portal_search.MIN_LENGTH,
+            "page": page,
+            "data_as_of": _site(request).data_as_of,
+        },
     )
 
 
@@ -395,3 +418,80 @@ def certificate_verify(request):
 def certificate_verify_number(request, number: str):
     """The page the QR code on a certificate opens."""
     return _verification(request, number)
+
+
+# -- Open data (issue 13) ---------------------------------------------------------------------
+
+
+@vary_on_cookie
+@cache_control(public=True, max_age=60)
+def open_data(request):
+    """Per government, each dataset with its format links, size and when it was generated."""
+    files = {}
+    for data_file in OpenDataFile.objects.order_by("dataset", "format"):
+        files.setdefault(data_file.government_id, {}).setdefault(data_file.dataset, {})[data_file.format] = data_file
+    governments = []
+    for government in opendata.public_governments():
+        mine = files.get(government.pk, {})
+        datasets = []
+        for dataset in Dataset:
+            formats = [mine.get(dataset, {}).get(f) for f in DataFormat]
+            present = [f for f in formats if f is not None]
+            datasets.append(
+                {
+                    "dataset": dataset,
+                    "label": dataset.label,
+                    "files": present,
+                    "rows": present[0].rows if present else None,
+                    "generated_at": max((f.generated_at for f in present), default=None),
+                }
+            )
+        governments.append((government, datasets))
+    return render(
+        request,
+        "portal/open_data.html",
+        {"governments": governments, "licence": opendata.LICENCE, "data_as_of": _site(request).data_as_of},
+    )
+
+
+@public_page(_site)
+def open_data_dictionary(request):
+    datasets = [(dataset, dataset.label, opendata.COLUMNS[dataset]) for dataset in Dataset]
+    return render(
+        request,
+        "portal/open_data_dictionary.html",
+        {"datasets": datasets, "licence": opendata.LICENCE, "formats": DataFormat.choices},
+    )
+
+
+def _open_data_file(request, code, dataset, data_format):
+    def load():
+        return (
+            OpenDataFile.objects.filter(
+                government__code=code, government__kind__in=selectors.PUBLIC_GOVERNMENT_KINDS,
+                government__is_active=True, dataset=dataset, format=data_format,
+            )
+            .select_related("government")
+            .first()
+        )
+
+    return _memo(request, ("open-data", code, dataset, data_format), load)
+
+
+@condition(
+    etag_func=lambda request, **kwargs: getattr(_open_data_file(request, **kwargs), "sha256", None),
+    last_modified_func=lambda request, **kwargs: getattr(_open_data_file(request, **kwargs), "generated_at", None),
+)
+def open_data_download(request, code: str, dataset: str, data_format: str):
+    """One file; its ETag is the sha256 of its content, its Last-Modified when it was written, and
+    a conditional GET that matches either is answered 304 without reading the file."""
+    data_file = _open_data_file(request, code, dataset, data_format)
+    if data_file is None:
+        raise Http404
+    response = file_response(
+        data_file.file,
+        filename=opendata.file_name(data_file),
+        content_type=opendata.CONTENT_TYPES[data_file.format],
+    )
+    response["Cache-Control"] = "public, max-age=300"
+    return response

@@ -328,6 +328,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "authority.tasks.mark_expired_certificates",
         "schedule": timedelta(days=1),
     },
+    # Certificates that run out by date change the open-data register without a row changing.
+    "portal-rebuild-open-data": {
+        "task": "portal.tasks.rebuild_open_data",
+        "schedule": timedelta(days=1),
+    },
     "basis-purge-stale-import-previews": {
         "task": "basis.tasks.purge_stale_import_previews",
         "schedule": timedelta(hours=6),

@@ -1,0 +1,219 @@
+"""The portal's one search: every published kind of record, one tab each, found by plain
+substring (issue 13).
+
+What the search box promises is what is searched:
+
+- powers: name, code, kind (行政处罚), the laws of their basis (广告法), the department, the
+  enforcing organ and the handling agency, and their duties (accountability grounds, the duty
+  of each procedure step, the published responsibilities that cite the power);
+- catalogue entries: the law's name, its provisions' text, the rights and duties, the department;
+- departments: name and short name;
+- posts that handle a published power: name, agency;
+- published responsibilities: content and kind.
+
+Matching is an exact substring (``contains``; ``icontains`` when the query has Latin letters,
+which Chinese does not need), never similarity: whatever a longer query finds, its prefix finds
+too, and two characters (食品, 处罚) match exactly what contains them. One character matches
+too much to be of use; the page asks for two instead (``MIN_LENGTH``). On PostgreSQL the trigram
+indexes of basis' 0002 migration serve three characters and more; shorter queries scan.
+
+Only published versions are read, as everywhere in the portal. Officers are not searched here:
+the public verifies a certificate by its number (``/verify/``) and sees a department's valid
+officers on its page.
+
+Ranking: the record whose name is the query, then those whose name contains it, then those
+found by another field; within each, by department (the tree's path) and position.
+Each tab counts up to ``CAP`` + 1 matches, so a page costs the same few queries whatever the query.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.utils.translation import gettext_lazy as _
+
+from authority.models import Breakdown, Post, PostAssignment, PowerItem, ProcedureStep
+from basis.models import BasisCatalogue, CatalogueEntry, LegalInstrument
+from organisations.models import Organisation
+from responsibility.models import Responsibility, ResponsibilitySet
+from workflow.review import ReviewStatus
+
+from .selectors import public_departments
+
+PUBLISHED = ReviewStatus.PUBLISHED
+MIN_LENGTH = 2
+MAX_LENGTH = 100
+CAP = 1000
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: str
+
+
+TABS = (
+    Tab("powers", _("Powers")),
+    Tab("entries", _("Enforcement basis")),
+    Tab("departments", _("Departments")),
+    Tab("posts", _("Posts")),
+    Tab("responsibilities", _("Responsibilities")),
+)
+TAB_KEYS = tuple(tab.key for tab in TABS)
+
+
+def clean_query(raw: str) -> str:
+    return " ".join((raw or "").split())[:MAX_LENGTH]
+
+
+def _lookup(query: str) -> str:
+    # Chinese has no letter case: a plain LIKE (which a trigram index serves) unless the query
+    # has Latin letters to fold.
+    return "icontains" if any(c.isascii() and c.isalpha() for c in query) else "contains"
+
+
+def _rank(field: str, query: str, lookup: str) -> Case:
+    exact = "iexact" if lookup == "icontains" else "exact"
+    return Case(
+        When(**{f"{field}__{exact}": query}, then=Value(0)),
+        When(**{f"{field}__{lookup}": query}, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+
+
+def powers(query: str) -> QuerySet[PowerItem]:
+    lookup = _lookup(query)
+    published = Breakdown.objects.filter(status=PUBLISHED).values("pk")
+    # The small tables first: which laws and departments the query names.
+    instruments = LegalInstrument.objects.filter(**{f"name__{lookup}": query}).values("pk")
+    organisations = Organisation.objects.filter(
+        Q(**{f"name__{lookup}": query}) | Q(**{f"short_name__{lookup}": query})
+    ).values("pk")
+    by_law = PowerItem.provisions.through.objects.filter(
+        poweritem_id=OuterRef("pk"), provision__instrument__in=instruments
+    )
+    by_step = ProcedureStep.objects.filter(power=OuterRef("pk"), **{f"duty__{lookup}": query})
+    by_responsibility = Responsibility.objects.filter(
+        responsibility_set__status=PUBLISHED,
+        responsibility_set__department=OuterRef("breakdown__department"),
+        power_code=OuterRef("code"),
+        **{f"content__{lookup}": query},
+    )
+    return (
+        PowerItem.objects.filter(breakdown__in=published)
+        .filter(
+            Q(**{f"name__{lookup}": query})
+            | Q(code__icontains=query)
+            | Q(**{f"kind__name__{lookup}": query})
+            | Q(**{f"accountability_grounds__{lookup}": query})
+            | Q(breakdown__department__in=organisations)
+            | Q(enforcing_organ__in=organisations)
+            | Q(handling_agency__in=organisations)
+            | Exists(by_law)
+            | Exists(by_step)
+            | Exists(by_responsibility)
+        )
+        .annotate(rank=_rank("name", query, lookup))
+        .select_related("kind", "breakdown__department", "handling_agency")
+        .prefetch_related("provisions__instrument")
+        .order_by("rank", "breakdown__department__path", "position", "id")
+    )
+
+
+def entries(query: str) -> QuerySet[CatalogueEntry]:
+    lookup = _lookup(query)
+    published = BasisCatalogue.objects.filter(status=PUBLISHED).values("pk")
+    instruments = LegalInstrument.objects.filter(**{f"name__{lookup}": query}).values("pk")
+    departments = Organisation.objects.filter(
+        Q(**{f"name__{lookup}": query}) | Q(**{f"short_name__{lookup}": query})
+    ).values("pk")
+    by_provision = CatalogueEntry.provisions.through.objects.filter(
+        catalogueentry_id=OuterRef("pk"), **{f"provision__text__{lookup}": query}
+    )
+    return (
+        CatalogueEntry.objects.filter(catalogue__in=published)
+        .filter(
+            Q(instrument__in=instruments)
+            | Q(**{f"rights_and_duties__{lookup}": query})
+            | Q(catalogue__department__in=departments)
+            | Exists(by_provision)
+        )
+        .annotate(rank=_rank("instrument__name", query, lookup))
+        .select_related("instrument", "catalogue__department")
+        .prefetch_related("provisions")
+        .order_by("rank", "catalogue__department__path", "position", "id")
+    )
+
+
+def departments(query: str) -> QuerySet[Organisation]:
+    lookup = _lookup(query)
+    return (
+        public_departments()
+        .filter(Q(**{f"name__{lookup}": query}) | Q(**{f"short_name__{lookup}": query}))
+        .annotate(rank=_rank("name", query, lookup))
+        .select_related("jurisdiction")
+        .order_by("rank", "path", "id")
+    )
+
+
+def posts(query: str) -> QuerySet[Post]:
+    """Posts that handle a power of a published breakdown, with that breakdown's department."""
+    lookup = _lookup(query)
+    handled = PostAssignment.objects.filter(post=OuterRef("pk"), power__breakdown__status=PUBLISHED)
+    agencies = Organisation.objects.filter(**{f"name__{lookup}": query}).values("pk")
+    return (
+        Post.objects.filter(Exists(handled))
+        .filter(Q(**{f"name__{lookup}": query}) | Q(agency__in=agencies))
+        .annotate(rank=_rank("name", query, lookup))
+        .select_related("agency")
+        .order_by("rank", "agency__path", "name", "id")
+    )
+
+
+def responsibilities(query: str) -> QuerySet[Responsibility]:
+    lookup = _lookup(query)
+    published = ResponsibilitySet.objects.filter(status=PUBLISHED).values("pk")
+    return (
+        Responsibility.objects.filter(responsibility_set__in=published)
+        .filter(Q(**{f"content__{lookup}": query}) | Q(**{f"kind__name__{lookup}": query}))
+        .annotate(rank=_rank("content", query, lookup))
+        .select_related("kind", "stage", "agency", "post__agency", "responsibility_set__department")
+        .order_by("rank", "responsibility_set__department__path", "position", "id")
+    )
+
+
+def post_departments(post_ids) -> dict[int, tuple[str, str]]:
+    """For each post, the (code, name) of the department whose published breakdown it serves
+    (one query for a page of posts: the paginator fetches the page's rows without annotations)."""
+    rows = (
+        PostAssignment.objects.filter(post_id__in=list(post_ids), power__breakdown__status=PUBLISHED)
+        .order_by("post_id", "power__breakdown__department__path")
+        .values_list("post_id", "power__breakdown__department__code", "power__breakdown__department__name")
+    )
+    found = {}
+    for post_id, code, name in rows:
+        found.setdefault(post_id, (code, name))
+    return found
+
+
+SEARCHES = {
+    "powers": powers,
+    "entries": entries,
+    "departments": departments,
+    "posts": posts,
+    "responsibilities": responsibilities,
+}
+
+
+def counts(query: str) -> dict[str, int]:
+    """Matches per tab, each counted up to CAP + 1 (one query per tab)."""
+    return {key: search(query).order_by()[: CAP + 1].count() for key, search in SEARCHES.items()}
