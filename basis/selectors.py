@@ -120,8 +120,8 @@ def awaiting_establishment_opinion(catalogues: QuerySet[BasisCatalogue], governm
     are submitted or under review and have no opinion of the establishment office on the whole
     catalogue since their latest submission: what waits for that office. The home page's count
     and the list it links to both read this."""
-    given = EstablishmentOpinion.objects.filter(
-        catalogue=OuterRef("pk"), entry__isnull=True, created_at__gte=OuterRef("submitted_at")
+    given = EstablishmentOpinion.objects.filter(catalogue=OuterRef("pk"), entry__isnull=True).filter(
+        Q(created_at__gte=OuterRef("submitted_at")) | Q(catalogue__submitted_at__isnull=True)
     )
     return catalogues.filter(
         department__jurisdiction=government, status__in=[ReviewStatus.SUBMITTED, ReviewStatus.UNDER_REVIEW]

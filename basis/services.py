@@ -426,6 +426,8 @@ def check_establishment_opinion(catalogue: BasisCatalogue, comment: str = "") ->
     the establishment office's opinion on the catalogue must be on record. A "disagree" does
     not bind the legal-affairs office, which decides (§5(三) has the establishment office
     review together with it, not for it), but the approval must then say why it departs."""
+    # Read afresh: the caller's copy may predate the latest submission.
+    catalogue = BasisCatalogue.objects.select_related("department").get(pk=catalogue.pk)
     opinion = establishment_opinion_on(catalogue)
     if opinion is None:
         if establishment_opinion_required(catalogue.department.jurisdiction_id):
