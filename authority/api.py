@@ -24,6 +24,8 @@ from .serializers import (
     PostSerializer,
     PowerInputSerializer,
     PowerSerializer,
+    TrainingInputSerializer,
+    TrainingSerializer,
     TransitionInputSerializer,
 )
 
@@ -138,6 +140,22 @@ class OfficerViewSet(ScopedObjectMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return authority_perms.officers_visible_to(self.request.user).select_related("department").order_by("department__path", "name", "id")
+
+    @extend_schema(methods=["GET"], responses={200: TrainingSerializer(many=True)},
+                   description="The officer's training, newest first, with the posts and kinds each covers.")
+    @extend_schema(methods=["POST"], request=TrainingInputSerializer, responses={201: TrainingSerializer},
+                   description="The department records a training with the posts or kinds of enforcement it covers.")
+    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
+    def trainings(self, request, pk=None):
+        officer = self.get_object()
+        if request.method == "GET":
+            records = officer.trainings.prefetch_related("posts", "kinds")
+            return Response(TrainingSerializer(records, many=True).data)
+        perms.require(request.user, authority_perms.can_manage_officers(request.user, officer.department), obj=officer)
+        body = TrainingInputSerializer(data=request.data, context={"officer": officer})
+        body.is_valid(raise_exception=True)
+        record = services.training_record(actor=request.user, officer=officer, **body.validated_data)
+        return Response(TrainingSerializer(record).data, status=status.HTTP_201_CREATED)
 
 
 class CertificateViewSet(ScopedObjectMixin, viewsets.ReadOnlyModelViewSet):

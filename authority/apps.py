@@ -26,9 +26,12 @@ class AuthorityConfig(AppConfig):
         # moves the cached findings' generation.
         for model in (
             models.Breakdown, models.PowerItem, models.PostAssignment, models.Post, models.Officer,
-            models.OfficerPost, models.Certificate, LegalInstrument, Provision, Organisation,
+            models.OfficerPost, models.Certificate, models.TrainingRecord, LegalInstrument, Provision, Organisation,
         ):
             post_save.connect(findings_changed, sender=model, dispatch_uid=f"authority.findings.save.{model.__name__}")
             post_delete.connect(findings_changed, sender=model, dispatch_uid=f"authority.findings.delete.{model.__name__}")
-        for through in (models.PowerItem.provisions.through, models.Certificate.kinds.through):
+        for through in (
+            models.PowerItem.provisions.through, models.Certificate.kinds.through,
+            models.TrainingRecord.posts.through, models.TrainingRecord.kinds.through,
+        ):
             m2m_changed.connect(findings_changed, sender=through, dispatch_uid=f"authority.findings.m2m.{through.__name__}")

@@ -165,7 +165,7 @@ def _load_officers(department: Organisation, editor: User, reviewer: User, posts
         services.officer_place(actor=editor, officer=officer, post=posts[post_name], since=trained)
         services.training_record(
             actor=editor, officer=officer, kind="pre_post", hours=Decimal("40"), completed_on=trained,
-            note="陇南市行政执法人员岗前培训（第一期）",
+            note="陇南市行政执法人员岗前培训（第一期）", posts=[posts[post_name]], kinds=kinds,
         )
         services.exam_record(actor=reviewer, officer=officer, taken_on=trained + datetime.timedelta(days=7), score=score)
         services.certificate_issue(

@@ -164,12 +164,28 @@ class TrainingForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=[])
     hours = forms.DecimalField(label=_("hours"), min_value=0.5, max_digits=6, decimal_places=1)
     completed_on = forms.DateField(label=_("completed on"), widget=forms.DateInput(attrs={"type": "date"}))
+    posts = forms.ModelMultipleChoiceField(
+        label=_("posts covered"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("The training covers the kinds of enforcement these posts hold."),
+    )
+    kinds = forms.ModelMultipleChoiceField(
+        label=_("kinds of enforcement covered"), queryset=PowerKind.objects.all(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, posts, **kwargs):
         from .models import TrainingKind
 
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = TrainingKind.choices
+        self.fields["posts"].queryset = posts
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("posts") and not data.get("kinds"):
+            raise forms.ValidationError(_("Name the posts or the kinds of enforcement the training covers."))
+        return data
 
 
 class ExamForm(forms.Form):

@@ -265,13 +265,20 @@ class TrainingKind(models.TextChoices):
 
 
 class TrainingRecord(models.Model):
+    """A training the officer completed. §3(三) wants it tied to the post and the powers held
+    (结合任职岗位和具体职权): it names the posts it prepared for, whose powers' kinds it then
+    covers, and kinds of enforcement besides. A record from before this was asked names neither
+    and covers no kind."""
+
     officer = models.ForeignKey(Officer, on_delete=models.CASCADE, related_name="trainings")
     kind = models.CharField(_("kind"), max_length=16, choices=TrainingKind.choices)
     hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=1)
     completed_on = models.DateField(_("completed on"))
     note = models.CharField(_("note"), max_length=200, blank=True)
+    posts = models.ManyToManyField(Post, verbose_name=_("posts covered"), blank=True, related_name="trainings")
+    kinds = models.ManyToManyField(PowerKind, verbose_name=_("kinds of enforcement covered"), blank=True, related_name="+")
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[posts, kinds])
 
     class Meta:
         verbose_name = _("training record")

@@ -26,6 +26,7 @@ from .models import (
     PostAssignment,
     PowerItem,
     ProcedureStep,
+    TrainingRecord,
     valid_certificates,
 )
 
@@ -79,6 +80,7 @@ class FindingKind:
     OFFICER_WITHOUT_CERTIFICATE = "officer_without_certificate"
     OFFICER_BEYOND_CERTIFICATE = "officer_beyond_certificate"
     OFFICER_BEYOND_AREA = "officer_beyond_area"
+    OFFICER_UNTRAINED_FOR_POST = "officer_untrained_for_post"
     REPEALED_BASIS = "repealed_basis"
 
 
@@ -185,6 +187,19 @@ def findings_for(breakdowns, today: datetime.date | None = None) -> list[Finding
         certified_kinds[officer_id].add(kind_id)
         certified_areas[officer_id][area_path] = area_name
     kind_names = dict(_kind_names())
+    trained = trained_kinds(officer_ids)
+
+    untrained = _("%(officer)s holds post %(post)s, whose powers include %(kinds)s, but no training on record covers them.")
+    for officer_id, post_id, officer_name in placements:
+        missing = post_kinds[post_id] - trained.get(officer_id, set())
+        if missing:
+            post_label, breakdown_id = post_info[post_id]
+            findings.append(Finding(
+                FindingKind.OFFICER_UNTRAINED_FOR_POST, departments[breakdown_id],
+                untrained
+                % {"officer": officer_name, "post": post_label, "kinds": "、".join(sorted(kind_names[k] for k in missing))},
+                officer_url(officer_id),
+            ))
 
     without_certificate = _("%(officer)s holds post %(post)s without a valid certificate.")
     beyond_certificate = _("%(officer)s holds post %(post)s, whose powers include %(kinds)s, beyond the kinds on the certificate.")
@@ -227,6 +242,35 @@ def findings_for(breakdowns, today: datetime.date | None = None) -> list[Finding
             f"{posts_url}#post-{post_id}",
         ))
     return findings
+
+
+# A post named on a training record covers the kinds of the powers it holds in its department's
+# versions that still count; a superseded version's assignments are history.
+_COUNTING = [status for status in ReviewStatus.values if status != ReviewStatus.SUPERSEDED]
+
+
+def trained_kinds(officer_ids) -> dict[int, set[int]]:
+    """The power kinds each officer's training covers (§3(三): 结合任职岗位和具体职权): the kinds a
+    training record names, and the kinds of the powers of the posts it names. Any training
+    counts, pre-post or refresher. A record that names neither (those kept before training was
+    tied to posts) covers nothing. Two queries, whatever the number of officers."""
+    covered: dict[int, set[int]] = defaultdict(set)
+    for officer_id, kind_id in (
+        TrainingRecord.kinds.through.objects.filter(trainingrecord__officer_id__in=officer_ids)
+        .order_by()
+        .values_list("trainingrecord__officer_id", "powerkind_id")
+    ):
+        covered[officer_id].add(kind_id)
+    for officer_id, kind_id in (
+        TrainingRecord.posts.through.objects.filter(
+            trainingrecord__officer_id__in=officer_ids, post__assignments__power__breakdown__status__in=_COUNTING
+        )
+        .order_by()
+        .values_list("trainingrecord__officer_id", "post__assignments__power__kind_id")
+        .distinct()
+    ):
+        covered[officer_id].add(kind_id)
+    return covered
 
 
 def _kind_names():

@@ -16,6 +16,8 @@ from .models import (
     PowerItem,
     PowerKind,
     ProcedureStep,
+    TrainingKind,
+    TrainingRecord,
 )
 from .services import PowerData
 
@@ -118,6 +120,38 @@ class OfficerSerializer(serializers.ModelSerializer):
     class Meta:
         model = Officer
         fields = ["id", "department", "name", "gender", "is_active"]
+
+
+class TrainingSerializer(serializers.ModelSerializer):
+    posts = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    kinds = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = TrainingRecord
+        fields = ["id", "kind", "hours", "completed_on", "note", "posts", "kinds"]
+
+
+class TrainingInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=TrainingKind.choices)
+    hours = serializers.DecimalField(max_digits=6, decimal_places=1)
+    completed_on = serializers.DateField()
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    posts = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=Post.objects.none(),
+        help_text="Posts of the officer's department the training prepared for; it covers their powers' kinds.",
+    )
+    kinds = serializers.SlugRelatedField(
+        slug_field="code", many=True, required=False, queryset=PowerKind.objects.all(),
+        help_text="Kinds of enforcement the training covers. Name posts, kinds or both.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        officer = self.context.get("officer")
+        if officer is not None:
+            self.fields["posts"].child_relation.queryset = Post.objects.filter(
+                agency__path__startswith=officer.department.path
+            )
 
 
 class CertificateSerializer(serializers.ModelSerializer):

@@ -285,13 +285,13 @@ def officer_detail(request, pk: int):
     return render(request, "authority/officer_detail.html", {
         "officer": officer,
         "placements": officer.placements.select_related("post__agency"),
-        "trainings": officer.trainings.all(),
+        "trainings": officer.trainings.prefetch_related("posts__agency", "kinds"),
         "exams": officer.exams.all(),
         "certificates": officer.certificates.prefetch_related("kinds", "events"),
         "can_manage": manage,
         "can_certify": certify,
         "placement_form": PlacementForm(posts=posts) if manage else None,
-        "training_form": TrainingForm() if manage else None,
+        "training_form": TrainingForm(posts=posts) if manage else None,
         "exam_form": ExamForm() if certify else None,
         "certificate_form": CertificateForm(initial={"area": officer.department.jurisdiction.name if officer.department.jurisdiction else ""}) if certify else None,
         "certificate_actions": [
@@ -307,7 +307,7 @@ def officer_action(request, pk: int, action: str):
     officer = _officer(request, pk)
     forms = {
         "place": (lambda data: PlacementForm(data, posts=_department_posts(officer.department)), services.officer_place),
-        "training": (TrainingForm, services.training_record),
+        "training": (lambda data: TrainingForm(data, posts=_department_posts(officer.department)), services.training_record),
         "exam": (ExamForm, services.exam_record),
         "certificate": (CertificateForm, services.certificate_issue),
     }
@@ -317,8 +317,10 @@ def officer_action(request, pk: int, action: str):
     form = form_class(request.POST)
     if form.is_valid():
         data = dict(form.cleaned_data)
-        if action == "certificate":
+        if action in ("certificate", "training"):
             data["kinds"] = list(data["kinds"])
+        if action == "training":
+            data["posts"] = list(data["posts"])
         try:
             service(actor=request.user, officer=officer, **data)
         except WorkflowError as error:

@@ -32,7 +32,15 @@ from toolkit.pagination import CappedPaginator, Pagination
 from workflow.review import ReviewStatus
 
 from . import services
-from .models import BasisCatalogue, CatalogueEntry, CatalogueEvent, LegalInstrument, Provision, ReviewComment
+from .models import (
+    BasisCatalogue,
+    CatalogueEntry,
+    CatalogueEvent,
+    EstablishmentOpinion,
+    LegalInstrument,
+    Provision,
+    ReviewComment,
+)
 from .selectors import entries_with_details
 from .selectors_public import published_catalogues, published_entries_search
 from .serializers import (
@@ -48,6 +56,8 @@ from .serializers import (
     CatalogueSummarySerializer,
     CompilationSerializer,
     ErrorSerializer,
+    EstablishmentOpinionInputSerializer,
+    EstablishmentOpinionSerializer,
     InstrumentDetailSerializer,
     InstrumentSerializer,
     InstrumentStatusRecordSerializer,
@@ -243,11 +253,14 @@ class CatalogueViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.Retrieve
         body.is_valid(raise_exception=True)
         return self._transition(request, services.catalogue_return, comment=body.validated_data.get("comment", ""))
 
-    @extend_schema(request=None, responses={200: CatalogueSerializer, **STEP_REFUSALS},
-                   description="The office approves a version under review.")
+    @extend_schema(request=TransitionSerializer, responses={200: CatalogueSerializer, **STEP_REFUSALS},
+                   description="The office approves a version under review. Refused while the establishment office's "
+                               "opinion is required and missing; a comment saying why is required when that office disagrees.")
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._transition(request, services.catalogue_approve)
+        body = TransitionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._transition(request, services.catalogue_approve, comment=body.validated_data.get("comment", ""))
 
     @extend_schema(request=None, responses={200: CatalogueSerializer, **STEP_REFUSALS},
                    description="The office publishes an approved version; the previous published one is superseded.")
@@ -280,6 +293,31 @@ class CatalogueViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.Retrieve
         body.is_valid(raise_exception=True)
         comment = services.comment_add(actor=request.user, catalogue=catalogue, **body.validated_data)
         return Response(ReviewCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"],
+        responses=EstablishmentOpinionSerializer(many=True),
+        description="The establishment office's opinions on the version and on its entries, oldest first.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=EstablishmentOpinionInputSerializer,
+        responses={201: EstablishmentOpinionSerializer, **WRITE_REFUSALS},
+        description="The competent establishment office gives its opinion (会同审查) on a version submitted or "
+                    "under review, or on one of its entries.",
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[], url_path="establishment-opinions")
+    def establishment_opinions(self, request, pk=None):
+        catalogue = self.get_object()
+        if request.method == "GET":
+            opinions = EstablishmentOpinion.objects.filter(catalogue=catalogue).select_related("author")
+            page = self.paginate_queryset(opinions.order_by("created_at", "pk"))
+            return self.get_paginated_response(EstablishmentOpinionSerializer(page, many=True).data)
+        perms.require(request.user, basis_perms.can_give_establishment_opinion(request.user, catalogue), obj=catalogue)
+        body = EstablishmentOpinionInputSerializer(data=request.data, context={"catalogue": catalogue})
+        body.is_valid(raise_exception=True)
+        opinion = services.establishment_opinion_add(actor=request.user, catalogue=catalogue, **body.validated_data)
+        return Response(EstablishmentOpinionSerializer(opinion).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         responses=CatalogueFindingSerializer(many=True),

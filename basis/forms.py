@@ -13,6 +13,7 @@ from .models import (
     InstrumentProposal,
     LegalInstrument,
     ManagementCategory,
+    OpinionVerdict,
 )
 from .selectors import ProvisionTextError, provisions_from_text
 from .services import EntryData
@@ -129,6 +130,21 @@ class CommentForm(forms.Form):
 
 class ReturnForm(forms.Form):
     comment = forms.CharField(label=_("why it is returned"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class EstablishmentOpinionForm(forms.Form):
+    verdict = forms.ChoiceField(label=_("verdict"), choices=OpinionVerdict.choices, widget=forms.RadioSelect)
+    text = forms.CharField(
+        label=_("opinion"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required with remarks or a disagreement."),
+    )
+    entry = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ReviewSettingForm(forms.Form):
+    establishment_opinion_required = forms.BooleanField(
+        label=_("The establishment office's opinion is required before a catalogue is approved"), required=False,
+    )
 
 
 class UploadForm(forms.Form):

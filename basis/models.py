@@ -353,3 +353,55 @@ class DateDisagreement(models.Model):
 
     def __str__(self):
         return f"{self.instrument} {self.field}: {self.sheet_date} ≠ {self.registry_date}"
+
+
+# -- Joint review with the establishment office (会同, §3(二), §5(三)) ---------------------------
+
+
+class OpinionVerdict(models.TextChoices):
+    AGREE = "agree", _("Agree")
+    AGREE_WITH_REMARKS = "agree_with_remarks", _("Agree with remarks")
+    DISAGREE = "disagree", _("Disagree")
+
+
+class EstablishmentOpinion(models.Model):
+    """The establishment office's (编办) opinion on a catalogue submitted for review, or on one
+    entry of it. The office reviews catalogues together with the legal-affairs office, on the
+    departments' functions and mandates; the one on the catalogue (no entry) is the one the
+    approval may require."""
+
+    catalogue = models.ForeignKey(BasisCatalogue, on_delete=models.CASCADE, related_name="establishment_opinions")
+    entry = models.ForeignKey(
+        CatalogueEntry, on_delete=models.CASCADE, null=True, blank=True, related_name="establishment_opinions"
+    )
+    verdict = models.CharField(_("verdict"), max_length=24, choices=OpinionVerdict.choices)
+    text = models.TextField(_("opinion"), blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("given at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("establishment office opinion")
+        verbose_name_plural = _("establishment office opinions")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["catalogue", "created_at"])]
+
+
+class JurisdictionReviewSetting(models.Model):
+    """How one government's legal-affairs office runs the review of its departments' catalogues.
+    No row means the defaults (the establishment office's opinion is asked for, not required)."""
+
+    jurisdiction = models.OneToOneField(
+        Organisation, verbose_name=_("jurisdiction"), on_delete=models.CASCADE, related_name="review_setting"
+    )
+    establishment_opinion_required = models.BooleanField(
+        _("establishment office's opinion required before approval"),
+        default=False,
+        help_text=_("The catalogue cannot be approved before the establishment office has given its opinion on it."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("review setting")
+        verbose_name_plural = _("review settings")

@@ -3,7 +3,7 @@ instruments and submission deadlines. Built on ``accounts.permissions`` and the 
 
 from django.db.models import QuerySet
 
-from accounts.models import OFFICE_ROLES
+from accounts.models import OFFICE_ROLES, Role
 from accounts.permissions import (
     can_review_for,
     department_of,
@@ -56,6 +56,18 @@ def can_comment_catalogue(user, catalogue) -> bool:
     """Both offices comment during review: the establishment office co-reviews entries about
     functions and mandates."""
     return role_of(user) in OFFICE_ROLES and can_review_for(user, catalogue.department)
+
+
+def can_give_establishment_opinion(user, catalogue) -> bool:
+    """The establishment office of the competent government gives its opinion (会同审查): a
+    county's office on its county's departments, the city's on the city's. The legal-affairs
+    office comments and decides; it does not speak for the establishment office."""
+    return role_of(user) == Role.ESTABLISHMENT_REVIEWER and can_review_for(user, catalogue.department)
+
+
+def can_set_review_settings(user, jurisdiction: Organisation) -> bool:
+    """A government's legal-affairs office sets how its own review runs, no other's."""
+    return can_set_deadline(user, jurisdiction)
 
 
 def can_manage_instruments(user) -> bool:

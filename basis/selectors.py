@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from organisations.models import Organisation
 from workflow.review import ReviewStatus
 
-from .models import BasisCatalogue, CatalogueEntry, LegalInstrument, Provision
+from .models import BasisCatalogue, CatalogueEntry, EstablishmentOpinion, LegalInstrument, Provision
 
 # The versions that speak for a department towards the others: everything it has handed to the
 # office, and what the office published. A draft is the department's private working copy.
@@ -113,3 +113,16 @@ def provisions_from_text(instrument: LegalInstrument, text: str) -> list[Provisi
     if missing:
         raise ProvisionTextError(missing)
     return list(dict.fromkeys(known[position] for position in wanted))
+
+
+def awaiting_establishment_opinion(catalogues: QuerySet[BasisCatalogue], government: Organisation) -> QuerySet[BasisCatalogue]:
+    """Of ``catalogues`` (already scoped to the user), those of ``government``'s departments that
+    are submitted or under review and have no opinion of the establishment office on the whole
+    catalogue since their latest submission: what waits for that office. The home page's count
+    and the list it links to both read this."""
+    given = EstablishmentOpinion.objects.filter(catalogue=OuterRef("pk"), entry__isnull=True).filter(
+        Q(created_at__gte=OuterRef("submitted_at")) | Q(catalogue__submitted_at__isnull=True)
+    )
+    return catalogues.filter(
+        department__jurisdiction=government, status__in=[ReviewStatus.SUBMITTED, ReviewStatus.UNDER_REVIEW]
+    ).filter(~Exists(given))

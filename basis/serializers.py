@@ -13,9 +13,11 @@ from .models import (
     BasisCatalogue,
     CatalogueEntry,
     CatalogueEvent,
+    EstablishmentOpinion,
     InstrumentStatus,
     LegalInstrument,
     ManagementCategory,
+    OpinionVerdict,
     Provision,
     ReviewComment,
     SubmissionDeadline,
@@ -303,6 +305,35 @@ class ReviewCommentSerializer(serializers.ModelSerializer):
 
     def get_author_name(self, comment) -> str:
         return str(comment.author)
+
+
+class EstablishmentOpinionSerializer(serializers.ModelSerializer):
+    author_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EstablishmentOpinion
+        fields = ["id", "entry", "verdict", "text", "author", "author_name", "created_at"]
+
+    def get_author_name(self, opinion) -> str:
+        return str(opinion.author)
+
+
+class EstablishmentOpinionInputSerializer(serializers.Serializer):
+    verdict = serializers.ChoiceField(choices=OpinionVerdict.choices)
+    text = serializers.CharField(required=False, allow_blank=True, default="",
+                                 help_text="Required unless the verdict is agree.")
+    entry = serializers.PrimaryKeyRelatedField(
+        queryset=CatalogueEntry.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="An entry of this catalogue, for an opinion on that entry; leave out for the catalogue.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        catalogue = self.context.get("catalogue")
+        if catalogue is not None:
+            self.fields["entry"].queryset = catalogue.entries.all()
 
 
 class ReviewCommentInputSerializer(serializers.Serializer):

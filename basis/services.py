@@ -28,12 +28,15 @@ from workflow.review import OPEN_STATUSES, ReviewStatus, Transition, WorkflowErr
 from .models import (
     BasisCatalogue,
     CatalogueEntry,
+    EstablishmentOpinion,
     InstrumentProposal,
     InstrumentStatus,
+    JurisdictionReviewSetting,
     InstrumentStatusChange,
     DateDisagreement,
     LegalInstrument,
     ManagementCategory,
+    OpinionVerdict,
     PendingImportRow,
     ProposalStatus,
     Provision,
@@ -369,6 +372,7 @@ def _review_started(catalogue: BasisCatalogue):
 
 @guarded(_check_with(basis_perms.can_decide_catalogue))
 def catalogue_approve(*, actor, catalogue: BasisCatalogue, comment: str = "") -> BasisCatalogue:
+    check_establishment_opinion(catalogue, comment)
     catalogue, source = workflow.advance(catalogue, Transition.APPROVE)
     workflow.record(actor, catalogue, source, comment=comment)
     return catalogue
@@ -499,6 +503,92 @@ def deadline_set(*, actor, jurisdiction: Organisation, due_at, note: str = "") -
     return deadline
 
 
+# -- Joint review with the establishment office (会同) ----------------------------------------
+
+
+def establishment_opinion_required(jurisdiction_id: int | None) -> bool:
+    return JurisdictionReviewSetting.objects.filter(
+        jurisdiction_id=jurisdiction_id, establishment_opinion_required=True
+    ).exists()
+
+
+def establishment_opinion_on(catalogue: BasisCatalogue) -> EstablishmentOpinion | None:
+    """The establishment office's latest opinion on the catalogue as a whole, given since its
+    latest submission: an opinion on what a department has since revised and resubmitted no
+    longer speaks for it."""
+    opinions = catalogue.establishment_opinions.filter(entry__isnull=True)
+    if catalogue.submitted_at is not None:
+        opinions = opinions.filter(created_at__gte=catalogue.submitted_at)
+    return opinions.order_by("-created_at", "-pk").first()
+
+
+def check_establishment_opinion(catalogue: BasisCatalogue, comment: str = "") -> None:
+    """Refuse an approval the joint review does not allow. Where the jurisdiction requires it,
+    the establishment office's opinion on the catalogue must be on record. A "disagree" does
+    not bind the legal-affairs office, which decides (§5(三) has the establishment office
+    review together with it, not for it), but the approval must then say why it departs."""
+    # Read afresh: the caller's copy may predate the latest submission.
+    catalogue = BasisCatalogue.objects.select_related("department").get(pk=catalogue.pk)
+    opinion = establishment_opinion_on(catalogue)
+    if opinion is None:
+        if establishment_opinion_required(catalogue.department.jurisdiction_id):
+            raise WorkflowError(
+                _("This catalogue cannot be approved yet: the establishment office has not given its opinion on it, "
+                  "and this jurisdiction requires one before approval.")
+            )
+        return
+    if opinion.verdict == OpinionVerdict.DISAGREE and not comment.strip():
+        raise WorkflowError(
+            _("The establishment office disagrees with this catalogue: say in the approval comment why it is approved all the same.")
+        )
+
+
+@guarded(_check_with(basis_perms.can_give_establishment_opinion))
+def establishment_opinion_add(
+    *, actor, catalogue: BasisCatalogue, verdict: str, text: str = "", entry: CatalogueEntry | None = None
+) -> EstablishmentOpinion:
+    catalogue = BasisCatalogue.objects.select_for_update().get(pk=catalogue.pk)
+    if catalogue.status not in (ReviewStatus.SUBMITTED, ReviewStatus.UNDER_REVIEW):
+        raise WorkflowError(_("The establishment office gives its opinion on a catalogue submitted or under review."))
+    if verdict not in OpinionVerdict.values:
+        raise WorkflowError(_("Choose agree, agree with remarks or disagree."))
+    text = text.strip()
+    if verdict != OpinionVerdict.AGREE and not text:
+        raise WorkflowError(_("Write down the remarks or the reasons for disagreeing."))
+    if entry is not None and entry.catalogue_id != catalogue.pk:
+        raise WorkflowError(_("That entry does not belong to this catalogue."))
+    opinion = EstablishmentOpinion.objects.create(
+        catalogue=catalogue, entry=entry, verdict=verdict, text=text, author=actor
+    )
+    event_record(
+        action=AuditAction.CREATE, actor=actor, obj=catalogue, message=f"{verdict}: {text[:180]}",
+        detail={"establishment_opinion": opinion.pk, "entry": entry.pk if entry else None, "verdict": verdict},
+    )
+    return opinion
+
+
+def review_setting_for(jurisdiction: Organisation) -> JurisdictionReviewSetting:
+    """The jurisdiction's setting, or the defaults (unsaved) when it has none."""
+    return JurisdictionReviewSetting.objects.filter(jurisdiction=jurisdiction).first() or JurisdictionReviewSetting(
+        jurisdiction=jurisdiction
+    )
+
+
+@guarded(lambda actor, *, jurisdiction, **_kw: (basis_perms.can_set_review_settings(actor, jurisdiction), jurisdiction))
+def review_setting_update(
+    *, actor, jurisdiction: Organisation, establishment_opinion_required: bool
+) -> JurisdictionReviewSetting:
+    setting, _created = JurisdictionReviewSetting.objects.select_for_update().get_or_create(jurisdiction=jurisdiction)
+    before = setting.establishment_opinion_required
+    setting.establishment_opinion_required = establishment_opinion_required
+    setting.save(update_fields=["establishment_opinion_required", "updated_at"])
+    event_record(
+        action=AuditAction.UPDATE, actor=actor, obj=setting,
+        detail={"establishment_opinion_required": [before, establishment_opinion_required]},
+    )
+    return setting
+
+
 # -- Notifications (after commit) -------------------------------------------------------------
 
 
@@ -512,6 +602,9 @@ def _notify_reviewers(catalogue_id: int) -> None:
     from .tasks import notify_catalogue_change
 
     notify_catalogue_change.delay(catalogue_id, "reviewers", "")
+    # The establishment office reviews together with the legal-affairs office (会同): it hears of
+    # the submission too, rather than finding out only if it happens to look.
+    notify_catalogue_change.delay(catalogue_id, "establishment", "")
 
 
 # -- Proposals of instruments the registry lacks ----------------------------------------------

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from accounts.models import Role, User
+from organisations.models import OfficeFunction
 
 from .models import BasisCatalogue, InstrumentProposal, ProposalStatus
 
@@ -20,10 +21,17 @@ def notify_catalogue_change(catalogue_id: int, audience: str, reason: str = "") 
         recipients = User.objects.filter(
             organisation=catalogue.department, role__in=[Role.DEPARTMENT_EDITOR, Role.DEPARTMENT_HEAD], is_active=True
         )
+    elif audience == "establishment":
+        recipients = User.objects.filter(
+            organisation__jurisdiction=catalogue.department.jurisdiction,
+            organisation__office_function=OfficeFunction.ESTABLISHMENT,
+            role=Role.ESTABLISHMENT_REVIEWER,
+            is_active=True,
+        )
     else:
         recipients = User.objects.filter(
             organisation__jurisdiction=catalogue.department.jurisdiction,
-            organisation__office_function="legal_affairs",
+            organisation__office_function=OfficeFunction.LEGAL_AFFAIRS,
             role=Role.OFFICE_REVIEWER,
             is_active=True,
         )
@@ -36,6 +44,8 @@ def notify_catalogue_change(catalogue_id: int, audience: str, reason: str = "") 
             "version": catalogue.version,
             "status": catalogue.get_status_display(),
         }
+        if audience == "establishment":
+            reason = reason or _("The legal-affairs office reviews this catalogue together with your office: please give your opinion on it.")
         body = "\n\n".join(filter(None, [subject, reason, catalogue.comment]))
     return send_mail(subject, body, None, addresses)
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("catalogues/<int:pk>/", views.catalogue_detail, name="catalogue_detail"),
     path("catalogues/<int:pk>/transition/<str:name>/", views.catalogue_transition, name="catalogue_transition"),
     path("catalogues/<int:pk>/comment/", views.catalogue_comment, name="catalogue_comment"),
+    path("catalogues/<int:pk>/opinion/", views.catalogue_opinion, name="catalogue_opinion"),
     path("catalogues/<int:pk>/entries/new/", views.entry_edit, name="entry_create"),
     path("catalogues/<int:pk>/entries/<int:entry_id>/", views.entry_edit, name="entry_edit"),
     path("catalogues/<int:pk>/entries/<int:entry_id>/delete/", views.entry_delete, name="entry_delete"),
@@ -31,4 +32,5 @@ urlpatterns = [
     path("instruments/proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
     path("instruments/proposals/<int:pk>/<str:decision>/", views.proposal_decide, name="proposal_decide"),
     path("deadline/", views.deadline_edit, name="deadline"),
+    path("review-settings/", views.review_settings_edit, name="review_settings"),
 ]

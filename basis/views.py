@@ -33,16 +33,19 @@ from .forms import (
     ConfirmProposalForm,
     DeadlineForm,
     EntryForm,
+    EstablishmentOpinionForm,
     InstrumentForm,
     MergeProposalForm,
     ProposalForm,
     RefuseProposalForm,
     ReturnForm,
+    ReviewSettingForm,
     UploadForm,
     parse_date,
 )
 from .models import (
     BasisCatalogue,
+    EstablishmentOpinion,
     InstrumentProposal,
     LegalInstrument,
     ManagementCategory,
@@ -63,6 +66,7 @@ def entries_of(catalogue: BasisCatalogue, query: str = ""):
     entries = catalogue.entries.select_related("instrument", "lead_department", "principal").prefetch_related(
         "provisions", "joint_departments", "assisting_departments",
         Prefetch("comments", queryset=ReviewComment.objects.select_related("author")),
+        Prefetch("establishment_opinions", queryset=EstablishmentOpinion.objects.select_related("author")),
     )
     if query:
         entries = entries.filter(
@@ -79,6 +83,13 @@ def catalogue_list(request):
         entry_count=Count("entries")
     )
     status = request.GET.get("status", "")
+    government = perms.jurisdiction_of(request.user)
+    awaiting_opinion = request.GET.get("awaiting") == "opinion" and government is not None
+    if awaiting_opinion:
+        # The list the establishment office's home-page count links to: the same selector.
+        from .selectors import awaiting_establishment_opinion
+
+        queryset = awaiting_establishment_opinion(queryset, government)
     if status in ReviewStatus.values:
         queryset = queryset.filter(status=status)
     elif perms.can_use_office_functions(request.user):
@@ -108,6 +119,8 @@ def catalogue_list(request):
             "deadline": deadline,
             "can_start": department is not None and basis_perms.can_start_catalogue(request.user, department),
             "is_office": perms.can_use_office_functions(request.user),
+            "awaiting_opinion": awaiting_opinion,
+            "can_set_review_settings": government is not None and basis_perms.can_set_review_settings(request.user, government),
         },
     )
 
@@ -145,6 +158,12 @@ def catalogue_detail(request, pk: int):
         allowed = basis_perms.can_submit_catalogue if name == Transition.SUBMIT else basis_perms.can_decide_catalogue
         if allowed(user, catalogue):
             actions.append({"name": name, "label": Transition(name).label})
+    opinions = list(catalogue.establishment_opinions.select_related("author", "entry"))
+    events = list(catalogue.events.select_related("actor"))
+    # The establishment office's opinions belong to the catalogue's history beside its
+    # transitions: the approval that follows a disagreement reads against it.
+    history = sorted([*events, *opinions], key=lambda row: getattr(row, "occurred_at", None) or row.created_at)
+    current_opinion = services.establishment_opinion_on(catalogue)
     versions = BasisCatalogue.objects.filter(department=catalogue.department).filter(
         pk__in=basis_perms.catalogues_visible_to(user).values("pk")
     ).order_by("-version")
@@ -160,7 +179,14 @@ def catalogue_detail(request, pk: int):
             "actions": actions,
             "can_edit": basis_perms.can_edit_catalogue(user, catalogue),
             "can_comment": basis_perms.can_comment_catalogue(user, catalogue) and catalogue.status == ReviewStatus.UNDER_REVIEW,
-            "events": catalogue.events.select_related("actor"),
+            "events": events,
+            "history": history,
+            "can_opine": basis_perms.can_give_establishment_opinion(user, catalogue)
+            and catalogue.status in (ReviewStatus.SUBMITTED, ReviewStatus.UNDER_REVIEW),
+            "general_opinions": [o for o in opinions if o.entry_id is None],
+            "current_opinion": current_opinion,
+            "opinion_required": services.establishment_opinion_required(catalogue.department.jurisdiction_id),
+            "opinion_form": EstablishmentOpinionForm(),
             "general_comments": catalogue.comments.filter(entry__isnull=True).select_related("author"),
             "versions": versions,
             "return_form": ReturnForm(),
@@ -180,7 +206,9 @@ def catalogue_transition(request, pk: int, name: str):
         Transition.RETURN: lambda: services.catalogue_return(
             actor=request.user, catalogue=catalogue, comment=request.POST.get("comment", "")
         ),
-        Transition.APPROVE: lambda: services.catalogue_approve(actor=request.user, catalogue=catalogue),
+        Transition.APPROVE: lambda: services.catalogue_approve(
+            actor=request.user, catalogue=catalogue, comment=request.POST.get("comment", "")
+        ),
         Transition.PUBLISH: lambda: services.catalogue_publish(actor=request.user, catalogue=catalogue),
     }
     if name not in handlers:
@@ -212,6 +240,31 @@ def catalogue_comment(request, pk: int):
     else:
         messages.error(request, _("The comment is empty."))
     return redirect("basis:catalogue_detail", pk=catalogue.pk)
+
+
+@login_required
+@require_POST
+def catalogue_opinion(request, pk: int):
+    catalogue = _catalogue(request, pk)
+    perms.require(request.user, basis_perms.can_give_establishment_opinion(request.user, catalogue), obj=catalogue)
+    form = EstablishmentOpinionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose agree, agree with remarks or disagree."))
+        return redirect("basis:catalogue_detail", pk=catalogue.pk)
+    entry = None
+    if form.cleaned_data.get("entry"):
+        entry = perms.get_visible_or_404(request.user, catalogue.entries.all(), pk=form.cleaned_data["entry"])
+    try:
+        services.establishment_opinion_add(
+            actor=request.user, catalogue=catalogue, verdict=form.cleaned_data["verdict"],
+            text=form.cleaned_data["text"], entry=entry,
+        )
+    except WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Opinion recorded."))
+    anchor = f"#entry-{entry.pk}" if entry else "#opinions"
+    return redirect(reverse("basis:catalogue_detail", args=[catalogue.pk]) + anchor)
 
 
 @login_required
@@ -634,6 +687,21 @@ def deadline_edit(request):
     current = services.deadline_for_government(government)
     return render(request, "basis/deadline_form.html", {"form": form, "government": government, "current": current,
                                                          "now": timezone.now()})
+
+
+@login_required
+def review_settings_edit(request):
+    government = perms.jurisdiction_of(request.user)
+    perms.require(request.user, government is not None and basis_perms.can_set_review_settings(request.user, government))
+    setting = services.review_setting_for(government)
+    form = ReviewSettingForm(
+        request.POST or None, initial={"establishment_opinion_required": setting.establishment_opinion_required}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.review_setting_update(actor=request.user, jurisdiction=government, **form.cleaned_data)
+        messages.success(request, _("Review settings saved."))
+        return redirect("basis:catalogue_list")
+    return render(request, "basis/review_settings.html", {"form": form, "government": government, "setting": setting})
 
 
 # -- Proposals of instruments the registry lacks -------------------------------------------------

@@ -599,6 +599,13 @@ def build_officers(government, departments, posts, post_kinds, reference, today,
             exams.append(ExamResult(officer_id=officer.pk, taken_on=trained, score=Decimal(random.randint(60, 98)), attempt=1, passed=True))
     OfficerPost.objects.bulk_create(placements, batch_size=10000)
     TrainingRecord.objects.bulk_create(trainings, batch_size=10000)
+    # The pre-post training covers the post the officer was trained for (§3(三)).
+    post_of = {officer.pk: post.pk for officer, post, _earlier in placed}
+    TrainingRecord.posts.through.objects.bulk_create(
+        [TrainingRecord.posts.through(trainingrecord_id=t.pk, post_id=post_of[t.officer_id])
+         for t in trainings if t.kind == TrainingKind.PRE_POST],
+        batch_size=10000,
+    )
     ExamResult.objects.bulk_create(exams, batch_size=10000)
 
     certificates, kinds_of = [], []

@@ -48,6 +48,13 @@ def _catalogue_items(user) -> list[dict]:
 
     visible = basis_perms.catalogues_visible_to(user)
     government = perms.jurisdiction_of(user)
+    if government is not None and perms.role_of(user) == Role.ESTABLISHMENT_REVIEWER:
+        from basis.selectors import awaiting_establishment_opinion
+
+        return [
+            {"label": _("Catalogues awaiting your office's opinion"), "url": "basis:catalogue_list",
+             "query": "awaiting=opinion", "count": awaiting_establishment_opinion(visible, government).count()},
+        ]
     if government is not None:
         mine = visible.filter(department__jurisdiction=government)
         return [

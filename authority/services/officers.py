@@ -80,15 +80,53 @@ def officer_remove_from_post(*, actor, placement: OfficerPost, until: datetime.d
 
 @guarded(_officer_check(authority_perms.can_manage_officers))
 def training_record(
-    *, actor, officer: Officer, kind: str, hours: Decimal, completed_on: datetime.date, note: str = ""
+    *,
+    actor,
+    officer: Officer,
+    kind: str,
+    hours: Decimal,
+    completed_on: datetime.date,
+    note: str = "",
+    posts: list[Post] | tuple = (),
+    kinds: list[PowerKind] | tuple = (),
 ) -> TrainingRecord:
+    """Record a training with the posts and kinds of enforcement it covers (§3(三): 结合任职岗位
+    和具体职权进行上岗培训). A post must be one of the officer's department's."""
     if kind not in TrainingKind.values:
         raise AuthorityError(_("Unknown kind of training."))
     if Decimal(hours) <= 0:
         raise AuthorityError(_("Training hours must be positive."))
+    posts, kinds = list(posts), list(kinds)
+    if not posts and not kinds:
+        raise AuthorityError(_("Name the posts or the kinds of enforcement the training covers."))
+    foreign = [str(post) for post in posts if not post.agency.path.startswith(officer.department.path)]
+    if foreign:
+        raise AuthorityError(
+            _("These posts are not of %(department)s: %(posts)s.")
+            % {"department": officer.department.name, "posts": "、".join(foreign)}
+        )
     record = TrainingRecord.objects.create(officer=officer, kind=kind, hours=hours, completed_on=completed_on, note=note)
-    event_record(action=AuditAction.CREATE, actor=actor, obj=record, detail={"officer": officer.pk, "kind": kind})
+    record.posts.set(posts)
+    record.kinds.set(kinds)
+    event_record(
+        action=AuditAction.CREATE, actor=actor, obj=record,
+        detail={"officer": officer.pk, "kind": kind, "posts": [p.pk for p in posts], "kinds": [k.code for k in kinds]},
+    )
     return record
+
+
+def _require_trained_for(officer: Officer, kinds) -> None:
+    """A certificate names only kinds the officer's training covers (§3(三))."""
+    from ..selectors import trained_kinds
+
+    covered = trained_kinds([officer.pk]).get(officer.pk, set())
+    uncovered = sorted(kind.name for kind in kinds if kind.pk not in covered)
+    if uncovered:
+        raise AuthorityError(
+            _("The training of %(name)s does not cover %(kinds)s: record training for these kinds of enforcement, "
+              "or for a post that holds them, first.")
+            % {"name": officer.name, "kinds": "、".join(uncovered)}
+        )
 
 
 @guarded(_officer_check(authority_perms.can_manage_certificates))
@@ -165,6 +203,7 @@ def certificate_issue(
         raise AuthorityError(_("Certificate number %(number)s is already taken.") % {"number": number})
     if not kinds:
         raise AuthorityError(_("Name at least one kind of enforcement."))
+    _require_trained_for(officer, kinds)
     valid_from = valid_from or timezone.localdate()
     valid_until = valid_until or add_years(valid_from, VALIDITY_YEARS) - datetime.timedelta(days=1)
     if valid_until < valid_from:
@@ -203,6 +242,7 @@ def certificate_renew(*, actor, certificate: Certificate, reason: str = "") -> C
         )
     if not certificate.officer.exams.filter(passed=True, taken_on__gt=certificate.valid_from).exists():
         raise AuthorityError(_("Renewal needs an exam passed since the certificate was last issued or renewed."))
+    _require_trained_for(certificate.officer, certificate.kinds.all())
     today = timezone.localdate()
     certificate.valid_from = max(today, certificate.valid_until + datetime.timedelta(days=1))
     if certificate.valid_until < today:

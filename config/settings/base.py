@@ -273,6 +273,7 @@ SPECTACULAR_SETTINGS = {
         "ReviewStatusEnum": "workflow.review.ReviewStatus",
         "InstrumentStatusEnum": "basis.models.InstrumentStatus",
         "AuditOutcomeEnum": "audit.models.AuditOutcome",
+        "TrainingKindEnum": "authority.models.TrainingKind",
     },
 }
 

@@ -17,6 +17,7 @@ from authority.models import (
     PowerKind,
     ProcedureStage,
     ProcedureStep,
+    TrainingRecord,
 )
 from workflow.review import ReviewStatus
 
@@ -78,6 +79,14 @@ def assign(power: PowerItem, post: Post, role: str = "handling") -> PostAssignme
 
 def place(officer: Officer, post: Post, since=datetime.date(2020, 1, 1)) -> OfficerPost:
     return OfficerPost.objects.create(officer=officer, post=post, since=since)
+
+
+def train(officer: Officer, *, posts=(), kinds=(), training_kind="pre_post", on=datetime.date(2019, 12, 1)) -> TrainingRecord:
+    """A training record that covers ``posts`` (their powers' kinds) and ``kinds``."""
+    record = TrainingRecord.objects.create(officer=officer, kind=training_kind, hours=40, completed_on=on)
+    record.posts.set(posts)
+    record.kinds.set(kinds)
+    return record
 
 
 def step(power: PowerItem, order: int, stage_code: str = "filing", post=None, limit=10) -> ProcedureStep:

@@ -5,7 +5,7 @@ records the exam and issues the certificate; an anonymous visitor verifies the c
 import pytest
 from django.conf import settings
 
-from authority.models import Certificate, CertificateStatus, PowerItem
+from authority.models import Certificate, CertificateStatus, PowerItem, PowerKind
 
 from ..browser import chromium_page, sign_in
 from ..basis.factories import CatalogueFactory, EntryFactory, InstrumentFactory
@@ -69,6 +69,9 @@ def test_build_power_assign_officer_verify_certificate(live_server, city, users)
         page.select_option("form[action$='/training/'] #id_kind", value="pre_post")
         page.fill("form[action$='/training/'] #id_hours", "40")
         page.fill("form[action$='/training/'] #id_completed_on", "2026-01-10")
+        # The training names what it covers (§3(三)): the post, and 行政处罚 for the certificate.
+        page.check("form[action$='/training/'] input[name=posts] >> nth=0")
+        page.check(f"form[action$='/training/'] input[name=kinds][value='{PowerKind.objects.get(code='penalty').pk}']")
         page.click("form[action$='/training/'] button")
         page.wait_for_load_state()
         officer_url = page.url

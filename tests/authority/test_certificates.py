@@ -31,7 +31,8 @@ def _issue(users, officer, number="SC2026000001"):
 
 def _qualify(users, officer, score=Decimal("80")):
     services.training_record(
-        actor=users.editor_a, officer=officer, kind=TrainingKind.PRE_POST, hours=Decimal("40"), completed_on=TODAY
+        actor=users.editor_a, officer=officer, kind=TrainingKind.PRE_POST, hours=Decimal("40"), completed_on=TODAY,
+        kinds=[kind("penalty")],
     )
     return services.exam_record(actor=users.city_reviewer, officer=officer, taken_on=TODAY, score=score)
 
@@ -48,7 +49,8 @@ def _qualify(users, officer, score=Decimal("80")):
 def test_issue_refused_without_training_and_passed_exam(users, officer, training, exam_score, missing):
     if training:
         services.training_record(
-            actor=users.editor_a, officer=officer, kind=TrainingKind.PRE_POST, hours=Decimal("40"), completed_on=TODAY
+            actor=users.editor_a, officer=officer, kind=TrainingKind.PRE_POST, hours=Decimal("40"), completed_on=TODAY,
+            kinds=[kind("penalty")],
         )
     if exam_score is not None:
         services.exam_record(actor=users.city_reviewer, officer=officer, taken_on=TODAY, score=exam_score)
@@ -61,7 +63,8 @@ def test_issue_refused_without_training_and_passed_exam(users, officer, training
 
 def test_refresher_training_does_not_qualify(users, officer):
     services.training_record(
-        actor=users.editor_a, officer=officer, kind=TrainingKind.REFRESHER, hours=Decimal("8"), completed_on=TODAY
+        actor=users.editor_a, officer=officer, kind=TrainingKind.REFRESHER, hours=Decimal("8"), completed_on=TODAY,
+        kinds=[kind("penalty")],
     )
     services.exam_record(actor=users.city_reviewer, officer=officer, taken_on=TODAY, score=Decimal("90"))
     with pytest.raises(services.AuthorityError, match="no pre-post training"):
@@ -155,6 +158,8 @@ def test_renew_needs_a_new_passed_exam(users, officer):
     with pytest.raises(services.AuthorityError, match="exam passed since"):
         services.certificate_renew(actor=users.city_reviewer, certificate=certificate)
     services.exam_record(actor=users.city_reviewer, officer=officer, taken_on=TODAY, score=Decimal("75"))
+    services.training_record(actor=users.editor_a, officer=officer, kind=TrainingKind.REFRESHER, hours=Decimal("16"),
+                             completed_on=TODAY, kinds=[kind("penalty")])
     services.certificate_renew(actor=users.city_reviewer, certificate=certificate, reason="期满换证")
     certificate.refresh_from_db()
     assert certificate.valid_from == TODAY + datetime.timedelta(days=11)
@@ -206,3 +211,63 @@ def test_home_pages_list_certificates_expiring_soon(client, city, users):
     client.force_login(users.city_reviewer)
     page = client.get("/office/").content.decode()
     assert "王执法" in page and "赵他部" in page
+
+
+# -- Training tied to the post (§3(三)) ------------------------------------------------------------
+
+
+def test_a_certificate_names_only_kinds_the_training_covers(users, officer, city):
+    from .factories import PostFactory, PowerFactory, BreakdownFactory, assign
+
+    post = PostFactory(agency=city.agency_a, name="食品安全监管岗")
+    breakdown = BreakdownFactory(department=city.dept_a)
+    assign(PowerFactory(breakdown=breakdown, kind=kind("penalty")), post)
+    assign(PowerFactory(breakdown=breakdown, kind=kind("supervision")), post)
+    services.training_record(
+        actor=users.editor_a, officer=officer, kind=TrainingKind.PRE_POST, hours=Decimal("40"),
+        completed_on=TODAY, note="2026年新任执法人员岗前培训", posts=[post],
+    )
+    services.exam_record(actor=users.city_reviewer, officer=officer, taken_on=TODAY, score=Decimal("88"))
+    with pytest.raises(services.AuthorityError) as error:
+        services.certificate_issue(
+            actor=users.city_reviewer, officer=officer, number="SC2026000009", area="测试市",
+            kinds=[kind("penalty"), kind("licensing"), kind("coercion")],
+        )
+    message = str(error.value)
+    assert "行政许可" in message and "行政强制" in message and "行政处罚" not in message
+    assert not officer.certificates.exists()
+    certificate = services.certificate_issue(
+        actor=users.city_reviewer, officer=officer, number="SC2026000009", area="测试市",
+        kinds=[kind("penalty"), kind("supervision")],
+    )
+    assert sorted(k.code for k in certificate.kinds.all()) == ["penalty", "supervision"]
+
+
+def test_a_legacy_training_record_covers_nothing_and_renewal_says_so(users, officer):
+    """Training kept before it was tied to posts names no post and no kind: the certificate it
+    led to stays valid, but renewing it waits for training on its kinds."""
+    from authority.models import TrainingRecord
+
+    TrainingRecord.objects.create(officer=officer, kind=TrainingKind.PRE_POST, hours=40, completed_on=datetime.date(2021, 4, 29))
+    certificate = CertificateFactory(
+        officer=officer, kinds=[kind("penalty")], valid_from=TODAY - datetime.timedelta(days=5 * 365),
+        valid_until=TODAY + datetime.timedelta(days=10),
+    )
+    services.exam_record(actor=users.city_reviewer, officer=officer, taken_on=TODAY, score=Decimal("75"))
+    with pytest.raises(services.AuthorityError, match="does not cover 行政处罚"):
+        services.certificate_renew(actor=users.city_reviewer, certificate=certificate, reason="期满换证")
+    certificate.refresh_from_db()
+    assert certificate.current_status() == CertificateStatus.VALID
+
+
+def test_training_must_name_posts_or_kinds_of_its_department(users, officer, city):
+    from .factories import PostFactory
+
+    with pytest.raises(services.AuthorityError, match="Name the posts"):
+        services.training_record(actor=users.editor_a, officer=officer, kind=TrainingKind.PRE_POST,
+                                 hours=Decimal("40"), completed_on=TODAY)
+    other = PostFactory(agency=city.dept_b, name="卫生监督岗")
+    with pytest.raises(services.AuthorityError, match="not of"):
+        services.training_record(actor=users.editor_a, officer=officer, kind=TrainingKind.PRE_POST,
+                                 hours=Decimal("40"), completed_on=TODAY, posts=[other])
+    assert not officer.trainings.exists()

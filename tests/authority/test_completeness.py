@@ -10,12 +10,23 @@ from authority.selectors import FindingKind, cached_findings_for, findings_for
 from basis.models import InstrumentStatus
 from tests.basis.factories import InstrumentFactory, provisions
 
-from .factories import BreakdownFactory, CertificateFactory, OfficerFactory, PostFactory, PowerFactory, assign, kind, place
+from .factories import (
+    BreakdownFactory,
+    CertificateFactory,
+    OfficerFactory,
+    PostFactory,
+    PowerFactory,
+    assign,
+    kind,
+    place,
+    train,
+)
 
 
 @pytest.fixture
 def setup(city):
-    """A power on post P, held by an officer with a valid penalty certificate: complete."""
+    """A power on post P, held by an officer trained for P with a valid penalty certificate:
+    complete."""
     instrument = InstrumentFactory(name="测试条例")
     breakdown = BreakdownFactory(department=city.dept_a)
     power = PowerFactory(breakdown=breakdown, provisions=provisions(instrument, "第十条"))
@@ -23,6 +34,7 @@ def setup(city):
     assign(power, post)
     officer = OfficerFactory(department=city.dept_a, name="王明")
     place(officer, post)
+    training = train(officer, posts=[post])
     certificate = CertificateFactory(officer=officer, kinds=[kind("penalty")])
     return locals()
 
@@ -95,7 +107,8 @@ def test_findings_of_many_breakdowns_in_constant_queries(setup, city, django_ass
         for _ in range(5):
             PowerFactory(breakdown=breakdown)
         breakdowns.append(breakdown)
-    with django_assert_max_num_queries(7):
+    # Seven, and two for the training that covers the posts (§3(三)).
+    with django_assert_max_num_queries(9):
         findings = findings_for(breakdowns)
     assert sum(f.kind == FindingKind.UNASSIGNED_POWER for f in findings) == 15
 
@@ -115,6 +128,7 @@ def test_city_certificate_covers_a_county_post(city):
     assign(PowerFactory(breakdown=breakdown), post)
     officer = OfficerFactory(department=city.dept_x1)
     place(officer, post)
+    train(officer, kinds=[kind("penalty")])
     CertificateFactory(officer=officer, issuing_government=city.city)
     assert findings_for([breakdown]) == []
 
@@ -152,3 +166,51 @@ def test_cached_findings_follow_every_change(setup, users, change, django_assert
         change(setup, users)
 
     assert cached_findings_for(breakdown) == findings_for([breakdown]) != []
+
+
+# -- Training tied to the post (§3(三): 结合任职岗位和具体职权进行上岗培训) ----------------------
+
+
+def test_placement_without_training_for_the_posts_kinds_is_a_finding(setup, users):
+    """The finding appears when the officer's training does not cover the post's kinds, names
+    them, and goes once training for the post is recorded."""
+    setup["training"].delete()
+    # A record kept before training was tied to posts: it names nothing, so covers nothing.
+    legacy = train(setup["officer"])
+    [finding] = findings_for([setup["breakdown"]])
+    assert finding.kind == FindingKind.OFFICER_UNTRAINED_FOR_POST
+    assert "王明" in finding.message and "处罚岗" in finding.message and "行政处罚" in finding.message
+    assert finding.url == f"/office/authority/officers/{setup['officer'].pk}/"
+    # The existing certificate stands: the finding asks for training, it does not invalidate.
+    setup["certificate"].refresh_from_db()
+    assert setup["certificate"].status == CertificateStatus.VALID
+    assert legacy.pk
+
+    services.training_record(
+        actor=users.editor_a, officer=setup["officer"], kind="refresher", hours=16,
+        completed_on=datetime.date(2026, 3, 2), note="2026年度行政处罚专题培训", posts=[setup["post"]],
+    )
+    assert findings_for([setup["breakdown"]]) == []
+
+
+def test_training_on_kinds_covers_the_post_and_a_new_kind_uncovers_it(setup):
+    setup["training"].delete()
+    train(setup["officer"], kinds=[kind("penalty")])
+    assert findings_for([setup["breakdown"]]) == []
+    licence = PowerFactory(breakdown=setup["breakdown"], kind=kind("licensing"))
+    assign(licence, setup["post"], role="decision")
+    kinds = _kinds(setup["breakdown"])
+    assert FindingKind.OFFICER_UNTRAINED_FOR_POST in kinds
+    untrained = next(f for f in findings_for([setup["breakdown"]]) if f.kind == FindingKind.OFFICER_UNTRAINED_FOR_POST)
+    assert "行政许可" in untrained.message and "行政处罚" not in untrained.message
+
+
+def test_cached_findings_follow_training(setup, django_capture_on_commit_callbacks):
+    breakdown = setup["breakdown"]
+    assert cached_findings_for(breakdown) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        setup["training"].posts.clear()
+    assert [f.kind for f in cached_findings_for(breakdown)] == [FindingKind.OFFICER_UNTRAINED_FOR_POST]
+    with django_capture_on_commit_callbacks(execute=True):
+        setup["training"].kinds.set([kind("penalty")])
+    assert cached_findings_for(breakdown) == []

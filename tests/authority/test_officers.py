@@ -25,7 +25,8 @@ def test_officer_records_are_the_departments(city, users, user, allowed):
     calls = [
         lambda: services.officer_create(actor=actor, department=city.dept_a, name="李四"),
         lambda: services.officer_place(actor=actor, officer=officer, post=post, since=TODAY),
-        lambda: services.training_record(actor=actor, officer=officer, kind="pre_post", hours=Decimal("40"), completed_on=TODAY),
+        lambda: services.training_record(actor=actor, officer=officer, kind="pre_post", hours=Decimal("40"), completed_on=TODAY,
+                                         posts=[post]),
     ]
     for call in calls:
         if allowed:
