@@ -75,3 +75,16 @@ def deadlines_visible_to(user) -> QuerySet[SubmissionDeadline]:
     if government is None:
         return SubmissionDeadline.objects.none()
     return SubmissionDeadline.objects.filter(jurisdiction=government)
+
+
+def can_view_findings(user) -> bool:
+    """The jurisdiction-wide list of cross-department findings: the legal-affairs office of a
+    city (its counties included) or of a county."""
+    return is_legal_affairs_office(user) and jurisdiction_of(user) is not None
+
+
+def findings_scope_path(user) -> str | None:
+    """Where the user's findings are looked for: the office's jurisdiction (None: nowhere)."""
+    if not can_view_findings(user):
+        return None
+    return jurisdiction_of(user).path

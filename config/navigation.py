@@ -17,6 +17,7 @@ _ENTRIES = (
     ("basis:catalogue_list", _("Basis catalogues"), basis_perms.can_view_catalogues),
     ("basis:instrument_list", _("Legal instruments"), basis_perms.can_view_catalogues),
     ("basis:compilation", _("Compilation"), perms.can_use_office_functions),
+    ("basis:finding_list", _("Findings"), basis_perms.can_view_findings),
     ("authority:index", _("Authority breakdown"), authority_perms.can_view_breakdowns),
     ("responsibility:index", _("Responsibilities"), responsibility_perms.can_view_responsibilities),
     ("responsibility:rule_home", _("Supporting rules"), responsibility_perms.can_view_responsibilities),
