@@ -228,6 +228,8 @@ def test_coverage_page(client, login, users, city):
     login(users.city_reviewer)
     page = client.get("/office/responsibility/coverage/").content.decode()
     assert "测试市市场监督管理局" in page and "甲县市场监督管理局" in page
+    # The entrusted 执法支队 and the county governments keep the eight rules too (§5(二)).
+    assert "测试市市场监管执法支队" in page and "甲县人民政府" in page and "乙县人民政府" in page
     assert f"/office/responsibility/rules/{city.dept_a.pk}/" in page
     county = client.get("/office/responsibility/coverage/?government=X").content.decode()
     assert "甲县市场监督管理局" in county and "测试市市场监督管理局" not in county
