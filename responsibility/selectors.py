@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions as perms
 from authority.models import Breakdown, PowerItem, ProcedureStep
-from organisations.models import Organisation, OrganisationKind
+from organisations.models import Organisation
 from responsibility import permissions as responsibility_perms
 from workflow.review import OPEN_STATUSES, ReviewStatus
 
@@ -231,19 +231,9 @@ def coverage(departments: QuerySet[Organisation], *, only_missing: bool = False)
     return Coverage(rows=rows, kinds=kinds, missing_by_kind=missing_by_kind, complete=complete)
 
 
-def coverage_subjects_in_scope(user) -> QuerySet[Organisation]:
-    """Who must keep the eight supporting rules (§5(二)): every enforcement subject in the user's
-    scope (statutory organs, authorised and entrusted organisations alike) and the county
-    governments, which the plan names explicitly."""
-    if not perms.is_business_user(user):
-        return Organisation.objects.none()
-    counties = perms.scoped(Organisation.objects.filter(kind=OrganisationKind.COUNTY), user)
-    return perms.departments_in_scope(user) | counties
-
-
 def coverage_for(user, *, government: Organisation | None = None, only_missing: bool = False) -> Coverage:
     """The coverage of the enforcement subjects and county governments in the user's scope."""
-    departments = coverage_subjects_in_scope(user)
+    departments = responsibility_perms.rule_holders_in_scope(user)
     if government is not None:
         departments = departments.filter(jurisdiction=government)
     return coverage(departments, only_missing=only_missing)

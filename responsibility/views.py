@@ -219,7 +219,7 @@ def standard_delete(request, pk: int, standard_id: int):
 
 def _department(request, department_id: int) -> Organisation:
     perms.require(request.user, responsibility_perms.can_view_responsibilities(request.user))
-    return perms.get_visible_or_404(request.user, perms.departments_in_scope(request.user), pk=department_id)
+    return perms.get_visible_or_404(request.user, responsibility_perms.rule_holders_in_scope(request.user), pk=department_id)
 
 
 @login_required
@@ -241,7 +241,7 @@ def rule_list(request, department_id: int):
     if status in SupportingRuleStatus.values:
         rules = rules.filter(status=status)
     page = Paginator(rules, 50).get_page(request.GET.get("page"))
-    rows = selectors.coverage(perms.departments_in_scope(request.user).filter(pk=department.pk)).rows
+    rows = selectors.coverage(Organisation.objects.filter(pk=department.pk)).rows
     return render(request, "responsibility/rule_list.html", {
         "department": department, "page": page, "status": status, "statuses": SupportingRuleStatus.choices,
         "row": rows[0] if rows else None,
