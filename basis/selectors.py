@@ -5,10 +5,16 @@ from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from organisations.models import Organisation
+from organisations.models import REVIEWING_GOVERNMENT_KINDS, Organisation
 from workflow.review import ReviewStatus
 
-from .models import BasisCatalogue, CatalogueEntry, LegalInstrument, Provision
+from .models import (
+    BasisCatalogue,
+    CatalogueEntry,
+    InstrumentStatus,
+    LegalInstrument,
+    Provision,
+)
 
 # The versions that speak for a department towards the others: everything it has handed to the
 # office, and what the office published. A draft is the department's private working copy.
@@ -113,3 +119,31 @@ def provisions_from_text(instrument: LegalInstrument, text: str) -> list[Provisi
     if missing:
         raise ProvisionTextError(missing)
     return list(dict.fromkeys(known[position] for position in wanted))
+
+
+def instruments_unclaimed(scope_path: str) -> list[tuple[Organisation, LegalInstrument]]:
+    """For each reviewing government under ``scope_path``, the instruments in force in the
+    registry that no current catalogue of its departments lists (a possible gap, 不漏). The
+    general laws that bind every department are left out: nobody claims them as a field. Three
+    queries, whatever the number of governments."""
+    governments = list(
+        Organisation.objects.filter(path__startswith=scope_path, kind__in=list(REVIEWING_GOVERNMENT_KINDS)).order_by("path")
+    )
+    claimed = set(
+        CatalogueEntry.objects.filter(catalogue__in=current_catalogues(scope_path))
+        .order_by()
+        .values_list("catalogue__department__jurisdiction_id", "instrument_id")
+        .distinct()
+    )
+    instruments = list(
+        LegalInstrument.objects.exclude(status=InstrumentStatus.REPEALED)
+        .filter(binds_all_departments=False)
+        .order_by("level", "name")
+        .only("id", "name", "level", "issuing_organ")
+    )
+    return [
+        (government, instrument)
+        for government in governments
+        for instrument in instruments
+        if (government.pk, instrument.pk) not in claimed
+    ]

@@ -21,6 +21,7 @@ _ENTRIES = (
     ("authority:index", _("Authority breakdown"), authority_perms.can_view_breakdowns),
     ("responsibility:index", _("Responsibilities"), responsibility_perms.can_view_responsibilities),
     ("responsibility:rule_home", _("Supporting rules"), responsibility_perms.can_view_responsibilities),
+    ("responsibility:law_to_duty", _("Law to duty"), responsibility_perms.can_view_law_to_duty),
     ("disclosure:list", _("Disclosure documents"), responsibility_perms.can_view_responsibilities),
     ("organisations:list", _("Organisations"), org_perms.can_view_organisations),
     ("accounts:user_list", _("Accounts"), perms.can_view_users),

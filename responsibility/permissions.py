@@ -85,3 +85,8 @@ def can_render_disclosure(user, organisation: Organisation) -> bool:
             and organisation.path.startswith(government.path)
         )
     return is_department_editor(user, organisation) or is_competent_office(user, organisation)
+
+
+def can_view_law_to_duty(user) -> bool:
+    """The coverage report from law to duty: the legal-affairs office of a jurisdiction."""
+    return is_legal_affairs_office(user) and jurisdiction_of(user) is not None

@@ -328,3 +328,24 @@ def coverage(request):
         "coverage": result, "page": page, "governments": governments, "government": government,
         "only_missing": only_missing,
     })
+
+
+@login_required
+def law_to_duty(request):
+    """The office's coverage from law to duty (不重不漏, 有权必有责) in its jurisdiction: one list,
+    filtered by kind, counted per kind."""
+    perms.require(request.user, responsibility_perms.can_view_law_to_duty(request.user))
+    found = selectors.law_to_duty_findings(request.user)
+    kinds: dict[str, list] = {}
+    for finding in found:
+        kinds.setdefault(finding.kind, [finding.kind_label, 0])[1] += 1
+    kind = request.GET.get("kind", "")
+    if kind in kinds:
+        found = [f for f in found if f.kind == kind]
+    else:
+        kind = ""
+    page = Paginator(found, 100).get_page(request.GET.get("page"))
+    return render(request, "responsibility/law_to_duty.html", {
+        "page": page, "kind": kind, "counts": [(value, label, count) for value, (label, count) in kinds.items()],
+        "government": perms.jurisdiction_of(request.user),
+    })
