@@ -9,7 +9,7 @@ class AuthorityConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from basis.models import LegalInstrument, Provision
+        from basis.models import BasisCatalogue, CatalogueEntry, LegalInstrument, Provision
         from organisations.models import Organisation
 
         from basis.signals import instrument_amended
@@ -27,6 +27,9 @@ class AuthorityConfig(AppConfig):
         for model in (
             models.Breakdown, models.PowerItem, models.PostAssignment, models.Post, models.Officer,
             models.OfficerPost, models.Certificate, models.TrainingRecord, LegalInstrument, Provision, Organisation,
+            # Coverage from law to power: the steps, and the published catalogue (a version is
+            # published by saving it; its entries no longer change).
+            models.ProcedureStep, BasisCatalogue, CatalogueEntry,
         ):
             post_save.connect(findings_changed, sender=model, dispatch_uid=f"authority.findings.save.{model.__name__}")
             post_delete.connect(findings_changed, sender=model, dispatch_uid=f"authority.findings.delete.{model.__name__}")

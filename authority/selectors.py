@@ -9,16 +9,17 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from basis.models import InstrumentStatus, Provision
+from basis.models import CatalogueEntry, InstrumentStatus, Provision
 from organisations.models import Organisation
 from workflow.review import OPEN_STATUSES, ReviewStatus
 
 from .models import (
+    AssignmentRole,
     Breakdown,
     Certificate,
     CertificateStatus,
@@ -82,6 +83,11 @@ class FindingKind:
     OFFICER_BEYOND_AREA = "officer_beyond_area"
     OFFICER_UNTRAINED_FOR_POST = "officer_untrained_for_post"
     REPEALED_BASIS = "repealed_basis"
+    # Coverage from law to duty (不重不漏).
+    INSTRUMENT_WITHOUT_POWER = "instrument_without_power"
+    POWER_WITHOUT_STEPS = "power_without_steps"
+    POWER_WITHOUT_TIME_LIMITS = "power_without_time_limits"
+    OVERLAPPING_ASSIGNMENT = "overlapping_assignment"
 
 
 @dataclass(frozen=True)
@@ -149,6 +155,8 @@ def findings_for(breakdowns, today: datetime.date | None = None) -> list[Finding
             message % {"name": name, "instrument": instrument},
             power_url(breakdown_id, pk),
         ))
+
+    findings += _coverage_findings(breakdown_ids, departments, power_url)
 
     # Posts that hold powers, the kinds of those powers, and who sits on them today. A post that
     # holds powers of several of the breakdowns (an entrusted body's, under its principal's
@@ -271,6 +279,90 @@ def trained_kinds(officer_ids) -> dict[int, set[int]]:
     ):
         covered[officer_id].add(kind_id)
     return covered
+
+
+def _coverage_findings(breakdown_ids: list[int], departments: dict[int, str], power_url) -> list[Finding]:
+    """From law to power to procedure (不重不漏): instruments of the department's published
+    catalogue that no power cites, powers without procedure steps or without any time limit,
+    and a power given to two posts in the same role. Four queries, whatever the number of
+    breakdowns."""
+    found: list[Finding] = []
+
+    # The department's published catalogue, set against what the breakdown's powers cite. The
+    # general laws that bind every department (行政处罚法 …) govern how powers are exercised
+    # and confer none, so they are not expected to have a power of their own.
+    cited = set(
+        PowerItem.provisions.through.objects.filter(poweritem__breakdown_id__in=breakdown_ids)
+        .order_by()
+        .values_list("poweritem__breakdown_id", "provision__instrument_id")
+        .distinct()
+    )
+    breakdowns_of: dict[int, list[int]] = defaultdict(list)
+    for breakdown_id, department_id in Breakdown.objects.filter(pk__in=breakdown_ids).values_list("pk", "department_id"):
+        breakdowns_of[department_id].append(breakdown_id)
+    listed = [
+        (breakdown_id, instrument_id, instrument_name, catalogue_id)
+        for department_id, instrument_id, instrument_name, catalogue_id in CatalogueEntry.objects.filter(
+            catalogue__department_id__in=list(breakdowns_of),
+            catalogue__status=ReviewStatus.PUBLISHED,
+            instrument__binds_all_departments=False,
+        )
+        .order_by("catalogue__department__path", "position", "pk")
+        .values_list("catalogue__department_id", "instrument_id", "instrument__name", "catalogue_id")
+        for breakdown_id in breakdowns_of[department_id]
+    ]
+    message = _("《%(instrument)s》 is in the published basis catalogue, but no power of the breakdown cites it.")
+    catalogue_url = _url_maker("basis:catalogue_detail", 1)
+    reported = set()
+    for breakdown_id, instrument_id, instrument_name, catalogue_id in listed:
+        if (breakdown_id, instrument_id) in cited or (breakdown_id, instrument_id) in reported:
+            continue
+        reported.add((breakdown_id, instrument_id))
+        found.append(Finding(
+            FindingKind.INSTRUMENT_WITHOUT_POWER, departments[breakdown_id],
+            message % {"instrument": instrument_name},
+            catalogue_url(catalogue_id),
+        ))
+
+    without_steps = _("Power %(code)s %(name)s has no procedure steps.")
+    without_limits = _("Power %(code)s %(name)s has procedure steps but no time limit on any of them.")
+    for pk, breakdown_id, code, name, steps, limits in (
+        PowerItem.objects.filter(breakdown_id__in=breakdown_ids)
+        .annotate(step_count=Count("steps"), limit_count=Count("steps__time_limit"))
+        .filter(Q(step_count=0) | Q(limit_count=0))
+        .order_by("breakdown_id", "position", "pk")
+        .values_list("pk", "breakdown_id", "code", "name", "step_count", "limit_count")
+    ):
+        kind, text = (
+            (FindingKind.POWER_WITHOUT_STEPS, without_steps) if not steps else (FindingKind.POWER_WITHOUT_TIME_LIMITS, without_limits)
+        )
+        found.append(Finding(kind, departments[breakdown_id], text % {"code": code, "name": name}, power_url(breakdown_id, pk)))
+
+    # The same power given to two posts in one role: who handles (or decides) it is unclear.
+    posts: dict[tuple[int, str], list[str]] = defaultdict(list)
+    powers: dict[int, tuple[int, str, str]] = {}
+    for power_id, role, breakdown_id, code, name, post_name in (
+        PostAssignment.objects.filter(power__breakdown_id__in=breakdown_ids)
+        .filter(
+            Exists(
+                PostAssignment.objects.filter(power_id=OuterRef("power_id"), role=OuterRef("role")).exclude(pk=OuterRef("pk"))
+            )
+        )
+        .order_by("power__breakdown_id", "power__position", "power_id", "role", "post__name")
+        .values_list("power_id", "role", "power__breakdown_id", "power__code", "power__name", "post__name")
+    ):
+        posts[(power_id, role)].append(post_name)
+        powers[power_id] = (breakdown_id, code, name)
+    message = _("Power %(code)s %(name)s is assigned to %(posts)s in the same role (%(role)s).")
+    roles = dict(AssignmentRole.choices)
+    for (power_id, role), names in posts.items():
+        breakdown_id, code, name = powers[power_id]
+        found.append(Finding(
+            FindingKind.OVERLAPPING_ASSIGNMENT, departments[breakdown_id],
+            message % {"code": code, "name": name, "posts": "、".join(names), "role": roles[role]},
+            power_url(breakdown_id, power_id),
+        ))
+    return found
 
 
 def _kind_names():

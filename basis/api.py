@@ -44,6 +44,7 @@ from .models import (
 from .selectors import entries_with_details
 from .selectors_public import published_catalogues, published_entries_search
 from .serializers import (
+    ApproveSerializer,
     CatalogueDetailSerializer,
     CatalogueDiffQuerySerializer,
     CatalogueDiffSerializer,
@@ -253,14 +254,18 @@ class CatalogueViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.Retrieve
         body.is_valid(raise_exception=True)
         return self._transition(request, services.catalogue_return, comment=body.validated_data.get("comment", ""))
 
-    @extend_schema(request=TransitionSerializer, responses={200: CatalogueSerializer, **STEP_REFUSALS},
-                   description="The office approves a version under review. Refused while the establishment office's "
-                               "opinion is required and missing; a comment saying why is required when that office disagrees.")
+    @extend_schema(request=ApproveSerializer, responses={200: CatalogueSerializer, **STEP_REFUSALS},
+                   description=(
+                       "The office approves a version under review. With open findings (see findings) it "
+                       "must send acknowledged_findings=true and a reason, else 409. Refused too while the "
+                       "establishment office's opinion is required and missing; a comment saying why is "
+                       "required when that office disagrees."
+                   ))
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        body = TransitionSerializer(data=request.data)
+        body = ApproveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._transition(request, services.catalogue_approve, comment=body.validated_data.get("comment", ""))
+        return self._transition(request, services.catalogue_approve, **body.validated_data)
 
     @extend_schema(request=None, responses={200: CatalogueSerializer, **STEP_REFUSALS},
                    description="The office publishes an approved version; the previous published one is superseded.")

@@ -37,6 +37,8 @@ class FindingKind(models.TextChoices):
     REPEALED = "repealed", _("Repealed instrument")
     ULTRA_VIRES = "ultra_vires", _("Ultra vires enforcement")
     DUPLICATE = "duplicate", _("Duplicate entry")
+    # 共管协管记载不一致: the partner lists the instrument, but not as the entry says.
+    PARTNER_MISMATCH = "partner_mismatch", _("Joint or coordinated management recorded differently")
 
 
 _KIND_ORDER = {kind: index for index, kind in enumerate(FindingKind.values)}
@@ -66,6 +68,10 @@ class Finding:
     # Labels such as 第十二条第二款; empty means the whole instrument.
     provisions: tuple[str, ...]
     entries: tuple[EntryRef, ...]
+    # For a partner mismatch: how each department recorded the instrument, as role codes
+    # (see ``_Roles``): (first's category, partner's role in first's entry, partner's
+    # category, first's role in partner's entry).
+    recorded: tuple[str, ...] = ()
 
     @property
     def kind_label(self) -> str:
@@ -127,10 +133,47 @@ class Finding:
                 "%(department)s enforces %(instrument)s (%(provisions)s) as an entrusted organisation, "
                 "but the current catalogue of its principal %(principal)s does not list it."
             ) % {**values, "department": first, "principal": sep.join(others)}
+        if self.kind == FindingKind.PARTNER_MISMATCH:
+            own_category, partner_role, partner_category, own_role = self.recorded
+            return gettext(
+                "%(department)s records %(instrument)s (%(provisions)s) as %(own_category)s with "
+                "%(partner)s as %(partner_role)s; %(partner)s records it as %(partner_category)s, "
+                "naming %(department)s %(own_role)s."
+            ) % {
+                **values,
+                "department": first,
+                "partner": sep.join(others),
+                "own_category": _category_label(own_category),
+                "partner_role": _role_label(partner_role),
+                "partner_category": _category_label(partner_category),
+                "own_role": _role_label(own_role, naming=True),
+            }
         return gettext("%(department)s lists %(instrument)s more than once (%(provisions)s).") % {
             **values,
             "department": first,
         }
+
+
+def _category_label(category: str) -> str:
+    return str(ManagementCategory(category).label) if category in ManagementCategory.values else category
+
+
+def _role_label(role: str, naming: bool = False) -> str:
+    if naming:
+        labels = {
+            "lead": gettext("as lead department"),
+            "joint": gettext("as joint department"),
+            "assisting": gettext("as assisting department"),
+            "": gettext("nowhere"),
+        }
+    else:
+        labels = {
+            "lead": gettext("lead department"),
+            "joint": gettext("joint department"),
+            "assisting": gettext("assisting department"),
+            "": gettext("not named"),
+        }
+    return labels.get(role, role)
 
 
 # -- Entry point ------------------------------------------------------------------------------
@@ -301,9 +344,14 @@ class _Check:
             FindingKind.REPEALED: (self.repealed_suspects, self.repealed),
             FindingKind.ULTRA_VIRES: (self.ultra_vires_suspects, self.ultra_vires),
             FindingKind.DUPLICATE: (self.duplicate_suspects, self.duplicates),
+            FindingKind.PARTNER_MISMATCH: (self.mismatch_suspects, self.mismatches),
         }
         suspects = {kind: select() for kind, (select, _judge) in checks.items()}
-        entries = self._details({entry_id for found in suspects.values() for entry_id in found})
+        wanted = {entry_id for found in suspects.values() for entry_id in found}
+        # A mismatch compares the entry with the partner's entries on the instrument.
+        wanted |= {partner for found in suspects[FindingKind.PARTNER_MISMATCH].values() for partner in found}
+        entries = self._details(wanted)
+        self.entries = entries
         found = []
         for kind, (_select, judge) in checks.items():
             # An entry deleted between the two reads is simply left out.
@@ -402,6 +450,38 @@ class _Check:
             ),
         ]
 
+    def _not_general(self) -> str:
+        """A condition (one parameter: True) leaving out the general laws that bind every
+        department (行政处罚法 …): listing one claims no field of enforcement, so neither
+        multi-head nor cross enforcement can arise from it."""
+        return (
+            f" AND e.instrument_id NOT IN (SELECT id FROM {self.tables['instrument']} "
+            f"WHERE binds_all_departments = %s)"
+        )
+
+    def _named(self) -> tuple[str, list]:
+        """The joint or coordinated entries in scope and each partner they name (the focused
+        catalogues' own entries and those naming their departments), as
+        ``(id, instrument_id, partner_id)``."""
+        t = self.tables
+        named = []
+        for through in ("joint", "assisting"):
+            select = (
+                f"SELECT e.id, e.instrument_id, n.organisation_id FROM {t['entry']} e "
+                f"JOIN scope ON scope.id = e.catalogue_id JOIN {t[through]} n ON n.catalogueentry_id = e.id "
+                f"WHERE e.category IN (%s, %s) AND n.organisation_id <> scope.department_id{self._not_general()}"
+            )
+            shared = [ManagementCategory.JOINT.value, ManagementCategory.COORDINATED.value, True]
+            if self.focus_ids is None:
+                named.append((select, shared))
+            else:
+                ids, id_params = self._in(self.focus_ids)
+                departments, department_params = self._in(self.focus_departments)
+                named.append((f"{select} AND e.catalogue_id IN ({ids})", [*shared, *id_params]))
+                named.append((f"{select} AND n.organisation_id IN ({departments})", [*shared, *department_params]))
+        # A partner named both as joint and as assisting comes twice; the judges keep it once.
+        return " UNION ALL ".join(sql for sql, _ in named), [param for _, params in named for param in params]
+
     # (a) 多头执法: two departments of one jurisdiction both the sole lead on the same provisions.
 
     def multi_head_suspects(self) -> Suspects:
@@ -409,9 +489,9 @@ class _Check:
         sole = (
             f"SELECT e.id, e.instrument_id, scope.department_id, scope.jurisdiction_id "
             f"FROM {t['entry']} e JOIN scope ON scope.id = e.catalogue_id "
-            f"WHERE e.category = %s AND e.lead_department_id = scope.department_id"
+            f"WHERE e.category = %s AND e.lead_department_id = scope.department_id{self._not_general()}"
         )
-        sole_params = [ManagementCategory.SOLE.value]
+        sole_params = [ManagementCategory.SOLE.value, True]
         if self.focus_ids is not None:
             # Only what the focused catalogues list, in their jurisdictions, can be contested
             # with them. Read first, those few instruments let the entries be found through
@@ -475,34 +555,9 @@ class _Check:
     # (b) 交叉执法: a joint or coordinated entry whose partners do not claim the instrument back.
 
     def cross_suspects(self) -> Suspects:
-        t = self.tables
-        shared = [ManagementCategory.JOINT.value, ManagementCategory.COORDINATED.value]
-        named = []
-        for through in ("joint", "assisting"):
-            select = (
-                f"SELECT e.id, e.instrument_id, n.organisation_id FROM {t['entry']} e "
-                f"JOIN scope ON scope.id = e.catalogue_id JOIN {t[through]} n ON n.catalogueentry_id = e.id "
-                f"WHERE e.category IN (%s, %s) AND n.organisation_id <> scope.department_id"
-            )
-            if self.focus_ids is None:
-                named.append((select, shared))
-            else:
-                # The focused catalogues' own entries, and the entries that name them.
-                ids, id_params = self._in(self.focus_ids)
-                departments, department_params = self._in(self.focus_departments)
-                named.append((f"{select} AND e.catalogue_id IN ({ids})", [*shared, *id_params]))
-                named.append((f"{select} AND n.organisation_id IN ({departments})", [*shared, *department_params]))
+        named_sql, named_params = self._named()
         return self._suspects(
-            [
-                (
-                    "named(id, instrument_id, partner_id)",
-                    # A partner named both as joint and as assisting comes twice; the judge
-                    # keeps it once.
-                    " UNION ALL ".join(sql for sql, _ in named),
-                    [param for _, params in named for param in params],
-                ),
-                *self._unclaimed("named", "partner_id"),
-            ],
+            [("named(id, instrument_id, partner_id)", named_sql, named_params), *self._unclaimed("named", "partner_id")],
             needs_everywhere=True,
         )
 
@@ -517,6 +572,78 @@ class _Check:
             )
             for entry in entries
         ]
+
+    # (f) 共管协管记载不一致: a joint or coordinated entry whose partner lists the instrument,
+    # but records it otherwise (as its sole lead, or naming the department in another role).
+    # A partner that does not list it at all is cross enforcement, above.
+
+    def mismatch_suspects(self) -> Suspects:
+        """The named entries whose partner lists the instrument: entry id → the partner's
+        entries on it (ids, compared in Python with their roles)."""
+        named_sql, named_params = self._named()
+        scope_sql, scope_params = self.in_scope.query.sql_with_params()
+        everywhere_sql, everywhere_params = self.everywhere.query.sql_with_params()
+        parts = [
+            ("scope(id, department_id, jurisdiction_id)", scope_sql, list(scope_params)),
+            ("everywhere(id, department_id)", everywhere_sql, list(everywhere_params)),
+            ("named(id, instrument_id, partner_id)", named_sql, named_params),
+            (
+                "asked(id, department_id)",
+                "SELECT w.id, w.department_id FROM everywhere w WHERE w.department_id IN (SELECT partner_id FROM named)",
+                [],
+            ),
+        ]
+        materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
+        sql = "WITH " + ",\n".join(f"{name} AS {materialized}({body})" for name, body, _ in parts)
+        sql += (
+            f"\nSELECT DISTINCT n.id, k.id FROM named n JOIN asked ON asked.department_id = n.partner_id "
+            f"JOIN {self.tables['entry']} k ON k.catalogue_id = asked.id AND k.instrument_id = n.instrument_id"
+        )
+        suspects: Suspects = {}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [param for _, _, params in parts for param in params])
+            for entry_id, partner_entry_id in cursor.fetchall():
+                suspects.setdefault(entry_id, {})[partner_entry_id] = ""
+        return suspects
+
+    def mismatches(self, entries: list[_Entry], suspects: Suspects) -> list[Finding]:
+        if not entries:
+            return []
+        roles = _Roles({entry.id for entry in entries} | {k for found in suspects.values() for k in found})
+        found, seen = [], set()
+        for entry in entries:
+            own = entry.department.id
+            theirs = [self.entries[k] for k in sorted(suspects[entry.id]) if k in self.entries]
+            for partner in sorted({k.department.id for k in theirs}):
+                # Only the partner's entries on the same provisions are its word on this entry.
+                answers = [
+                    k for k in theirs
+                    if k.department.id == partner
+                    and provisions_overlap(frozenset(entry.provisions), frozenset(k.provisions)) is not None
+                ]
+                if not answers or any(roles.agree(entry.id, own, k.id, partner) for k in answers):
+                    continue
+                answer = answers[0]
+                pair = frozenset((entry.id, answer.id))
+                if pair in seen:  # both entries name each other: one finding
+                    continue
+                seen.add(pair)
+                found.append(
+                    Finding(
+                        kind=FindingKind.PARTNER_MISMATCH,
+                        instrument=entry.instrument,
+                        departments=(entry.department, answer.department),
+                        provisions=_labels(entry.provisions),
+                        entries=(entry.ref, answer.ref),
+                        recorded=(
+                            roles.category[entry.id],
+                            roles.role(entry.id, partner),
+                            roles.category[answer.id],
+                            roles.role(answer.id, own),
+                        ),
+                    )
+                )
+        return found
 
     # (c) An entry citing a repealed instrument.
 
@@ -648,6 +775,48 @@ class _Check:
         return found
 
 
+class _Roles:
+    """Category and named departments of a few entries, read in three queries."""
+
+    def __init__(self, ids: set[int]):
+        rows = CatalogueEntry.objects.filter(pk__in=ids).values_list("id", "category", "lead_department_id")
+        self.category = {pk: category for pk, category, _lead in rows}
+        self.lead = {pk: lead for pk, _category, lead in rows}
+        self.joint, self.assisting = defaultdict(set), defaultdict(set)
+        for name, into in (("joint_departments", self.joint), ("assisting_departments", self.assisting)):
+            through = getattr(CatalogueEntry, name).through
+            for entry_id, organisation_id in through.objects.filter(catalogueentry_id__in=ids).values_list(
+                "catalogueentry_id", "organisation_id"
+            ):
+                into[entry_id].add(organisation_id)
+
+    def role(self, entry_id: int, department_id: int) -> str:
+        """The department's role in the entry: lead, joint, assisting or "" (not named)."""
+        if self.lead.get(entry_id) == department_id:
+            return "lead"
+        if department_id in self.joint[entry_id]:
+            return "joint"
+        if department_id in self.assisting[entry_id]:
+            return "assisting"
+        return ""
+
+    def agree(self, entry_id: int, department_id: int, answer_id: int, partner_id: int) -> bool:
+        """Whether the partner's entry ``answer_id`` records what ``entry_id`` says: a shared
+        category, the department named, and each in the same kind of role (leading or joint
+        management both count as managing; assisting is the other kind)."""
+        if self.category.get(answer_id) not in (ManagementCategory.JOINT, ManagementCategory.COORDINATED):
+            return False
+        named_there = self.role(answer_id, department_id)
+        if not named_there:
+            return False
+        manages = {"lead", "joint"}
+        if (named_there in manages) != (self.role(entry_id, department_id) in manages):
+            return False
+        # The partner's own role, where its entry states it.
+        own_there = self.role(answer_id, partner_id)
+        return not own_there or (own_there in manages) == (self.role(entry_id, partner_id) in manages)
+
+
 # -- Cached answers for the pages ---------------------------------------------------------------
 
 # The checks read every current catalogue, the registry and the organisation tree. Any change
@@ -695,3 +864,13 @@ def cached_conflict_counts(catalogue_ids: Iterable[int]) -> dict[int, int]:
         counts = conflict_counts(ids)
         cache.set(key, counts, CACHE_SECONDS)
     return counts
+
+
+def cached_findings(*, scope_path: str) -> list[Finding]:
+    """``findings(scope_path=…)``, paid for once per change of the data (the office's findings page)."""
+    key = "basis:scope-findings:" + hashlib.sha1(f"{scope_path}:{data_stamp()}".encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = findings(scope_path=scope_path)
+        cache.set(key, found, CACHE_SECONDS)
+    return found

@@ -121,3 +121,16 @@ def can_decide_proposal(user, proposal: InstrumentProposal) -> bool:
     """Confirm, merge or refuse: the legal-affairs office whose jurisdiction the proposing
     department is in (the state is the transition table's to check)."""
     return can_manage_instruments(user) and proposals_visible_to(user).filter(pk=proposal.pk).exists()
+
+
+def can_view_findings(user) -> bool:
+    """The jurisdiction-wide list of cross-department findings: the legal-affairs office of a
+    city (its counties included) or of a county."""
+    return is_legal_affairs_office(user) and jurisdiction_of(user) is not None
+
+
+def findings_scope_path(user) -> str | None:
+    """Where the user's findings are looked for: the office's jurisdiction (None: nowhere)."""
+    if not can_view_findings(user):
+        return None
+    return jurisdiction_of(user).path

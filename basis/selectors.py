@@ -5,10 +5,17 @@ from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from organisations.models import Organisation
+from organisations.models import REVIEWING_GOVERNMENT_KINDS, Organisation
 from workflow.review import ReviewStatus
 
-from .models import BasisCatalogue, CatalogueEntry, EstablishmentOpinion, LegalInstrument, Provision
+from .models import (
+    BasisCatalogue,
+    CatalogueEntry,
+    EstablishmentOpinion,
+    InstrumentStatus,
+    LegalInstrument,
+    Provision,
+)
 
 # The versions that speak for a department towards the others: everything it has handed to the
 # office, and what the office published. A draft is the department's private working copy.
@@ -126,3 +133,31 @@ def awaiting_establishment_opinion(catalogues: QuerySet[BasisCatalogue], governm
     return catalogues.filter(
         department__jurisdiction=government, status__in=[ReviewStatus.SUBMITTED, ReviewStatus.UNDER_REVIEW]
     ).filter(~Exists(given))
+
+
+def instruments_unclaimed(scope_path: str) -> list[tuple[Organisation, LegalInstrument]]:
+    """For each reviewing government under ``scope_path``, the instruments in force in the
+    registry that no current catalogue of its departments lists (a possible gap, 不漏). The
+    general laws that bind every department are left out: nobody claims them as a field. Three
+    queries, whatever the number of governments."""
+    governments = list(
+        Organisation.objects.filter(path__startswith=scope_path, kind__in=list(REVIEWING_GOVERNMENT_KINDS)).order_by("path")
+    )
+    claimed = set(
+        CatalogueEntry.objects.filter(catalogue__in=current_catalogues(scope_path))
+        .order_by()
+        .values_list("catalogue__department__jurisdiction_id", "instrument_id")
+        .distinct()
+    )
+    instruments = list(
+        LegalInstrument.objects.exclude(status=InstrumentStatus.REPEALED)
+        .filter(binds_all_departments=False)
+        .order_by("level", "name")
+        .only("id", "name", "level", "issuing_organ")
+    )
+    return [
+        (government, instrument)
+        for government in governments
+        for instrument in instruments
+        if (government.pk, instrument.pk) not in claimed
+    ]

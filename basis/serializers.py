@@ -293,6 +293,21 @@ class TransitionSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, help_text="Required to return a catalogue.")
 
 
+class ApproveSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    acknowledged_findings = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Required (true) when the version has open findings: the office approves it all the same.",
+    )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why the version is approved despite its open findings; required with them, kept on its history.",
+    )
+
+
 # -- Review -----------------------------------------------------------------------------------
 
 

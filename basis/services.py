@@ -25,6 +25,7 @@ from workflow import review as workflow
 from workflow.engine import advance, record
 from workflow.review import OPEN_STATUSES, ReviewStatus, Transition, WorkflowError
 
+from .checks import FindingKind, cached_findings_for_catalogue
 from .models import (
     BasisCatalogue,
     CatalogueEntry,
@@ -371,10 +372,39 @@ def _review_started(catalogue: BasisCatalogue):
 
 
 @guarded(_check_with(basis_perms.can_decide_catalogue))
-def catalogue_approve(*, actor, catalogue: BasisCatalogue, comment: str = "") -> BasisCatalogue:
+def catalogue_approve(
+    *, actor, catalogue: BasisCatalogue, comment: str = "", acknowledged_findings: bool = False, reason: str = ""
+) -> BasisCatalogue:
+    """Approve a version under review. With open findings (多头执法, a partner that records a
+    joint entry otherwise …) the office must acknowledge them and say why it approves all the
+    same; the reason goes on the version's history and the kinds on the audit trail."""
     check_establishment_opinion(catalogue, comment)
     catalogue, source = workflow.advance(catalogue, Transition.APPROVE)
+    open_findings = cached_findings_for_catalogue(catalogue)
+    reason = reason.strip()
+    if open_findings and not (acknowledged_findings and reason):
+        kinds = _(", ").join(dict.fromkeys(str(FindingKind(f.kind).label) for f in open_findings))
+        raise WorkflowError(
+            _(
+                "This catalogue has %(count)d open findings (%(kinds)s). To approve it all the same, "
+                "acknowledge them and give the reason."
+            )
+            % {"count": len(open_findings), "kinds": kinds}
+        )
+    if open_findings:
+        comment = "\n".join(part for part in (reason, comment.strip()) if part)
     workflow.record(actor, catalogue, source, comment=comment)
+    if open_findings:
+        counts: dict[str, int] = {}
+        for finding in open_findings:
+            counts[finding.kind] = counts.get(finding.kind, 0) + 1
+        event_record(
+            action=AuditAction.UPDATE,
+            actor=actor,
+            obj=catalogue,
+            message=reason[:200],
+            detail={"acknowledged_findings": counts, "reason": reason},
+        )
     return catalogue
 
 

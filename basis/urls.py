@@ -20,6 +20,7 @@ urlpatterns = [
     path("catalogues/<int:pk>/export.xlsx", views.catalogue_export, name="catalogue_export"),
     path("catalogues/<int:pk>/diff/", views.catalogue_diff, name="catalogue_diff"),
     path("compilation/", views.compilation, name="compilation"),
+    path("findings/", views.finding_list, name="finding_list"),
     path("instruments/", views.instrument_list, name="instrument_list"),
     path("instruments/date-disagreements/", views.date_disagreements, name="date_disagreements"),
     path("instruments/new/", views.instrument_edit, name="instrument_create"),

@@ -192,6 +192,7 @@ def catalogue_detail(request, pk: int):
             "return_form": ReturnForm(),
             "deadline": services.deadline_for(catalogue.department),
             "pending_rows": catalogue.pending_rows.all() if basis_perms.is_catalogue_editor(user, catalogue) else [],
+            "is_office": perms.can_use_office_functions(user),
         },
     )
 
@@ -207,7 +208,11 @@ def catalogue_transition(request, pk: int, name: str):
             actor=request.user, catalogue=catalogue, comment=request.POST.get("comment", "")
         ),
         Transition.APPROVE: lambda: services.catalogue_approve(
-            actor=request.user, catalogue=catalogue, comment=request.POST.get("comment", "")
+            actor=request.user,
+            catalogue=catalogue,
+            comment=request.POST.get("comment", ""),
+            acknowledged_findings=request.POST.get("acknowledged_findings") == "1",
+            reason=request.POST.get("reason", ""),
         ),
         Transition.PUBLISH: lambda: services.catalogue_publish(actor=request.user, catalogue=catalogue),
     }
@@ -690,6 +695,35 @@ def deadline_edit(request):
 
 
 @login_required
+def finding_list(request):
+    """The office's cross-department findings in its jurisdiction (a county office: its county),
+    filtered by kind, department and instrument, with the counts per kind and an .xlsx export."""
+    from .checks import cached_findings
+    from .findings import FindingFilter, finding_report, findings_to_xlsx
+
+    perms.require(request.user, basis_perms.can_view_findings(request.user))
+    scope_path = basis_perms.findings_scope_path(request.user)
+    chosen = FindingFilter.from_query(request.GET)
+    report = finding_report(cached_findings(scope_path=scope_path), chosen)
+    if request.GET.get("format") == "xlsx":
+        event_record(
+            action=AuditAction.EXPORT,
+            actor=request.user,
+            message=gettext_lazy("findings export"),
+            detail={"kind": chosen.kind, "department": chosen.department, "instrument": chosen.instrument,
+                    "rows": len(report.findings)},
+        )
+        response = HttpResponse(findings_to_xlsx(report.findings), content_type=XLSX)
+        response["Content-Disposition"] = 'attachment; filename="findings.xlsx"'
+        return response
+    page = Paginator(report.findings, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "basis/finding_list.html",
+        {"page": page, "report": report, "chosen": chosen, "government": perms.jurisdiction_of(request.user)},
+    )
+
+
 def review_settings_edit(request):
     government = perms.jurisdiction_of(request.user)
     perms.require(request.user, government is not None and basis_perms.can_set_review_settings(request.user, government))

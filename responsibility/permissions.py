@@ -12,7 +12,7 @@ from accounts.permissions import (
     jurisdiction_of,
     scoped,
 )
-from organisations.models import GOVERNMENT_KINDS, Organisation
+from organisations.models import GOVERNMENT_KINDS, Organisation, OrganisationKind
 from workflow.review import EDITABLE_STATUSES, REVIEW, Transition, versions_visible_to
 
 from .models import DisclosureDocument, ResponsibilitySet, SupportingRule
@@ -47,8 +47,18 @@ def can_decide_responsibility_set(user, responsibility_set) -> bool:
     return REVIEW.may(Transition.APPROVE, user, responsibility_set)
 
 
+def rule_holders_in_scope(user) -> QuerySet[Organisation]:
+    """Who must keep the eight supporting rules (§5(二)): every enforcement subject in the user's
+    scope (statutory organs, authorised and entrusted organisations alike) and the county
+    governments, which the plan names explicitly."""
+    if not is_business_user(user):
+        return Organisation.objects.none()
+    counties = scoped(Organisation.objects.filter(kind=OrganisationKind.COUNTY), user)
+    return departments_in_scope(user) | counties
+
+
 def supporting_rules_visible_to(user) -> QuerySet[SupportingRule]:
-    return SupportingRule.objects.filter(department__in=departments_in_scope(user))
+    return SupportingRule.objects.filter(department__in=rule_holders_in_scope(user))
 
 
 def can_manage_supporting_rules(user, department: Organisation) -> bool:
@@ -75,3 +85,8 @@ def can_render_disclosure(user, organisation: Organisation) -> bool:
             and organisation.path.startswith(government.path)
         )
     return is_department_editor(user, organisation) or is_competent_office(user, organisation)
+
+
+def can_view_law_to_duty(user) -> bool:
+    """The coverage report from law to duty: the legal-affairs office of a jurisdiction."""
+    return is_legal_affairs_office(user) and jurisdiction_of(user) is not None

@@ -6,11 +6,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts import permissions as perms
-from authority.models import Breakdown, PowerItem, ProcedureStep
-from organisations.models import Organisation, SubjectKind
+from authority import permissions as authority_perms
+from authority.models import Breakdown, PostAssignment, PowerItem, ProcedureStep
+from authority.selectors import FindingKind as AuthorityKind
+from authority.selectors import current_breakdowns, findings_for
+from basis.selectors import instruments_unclaimed
+from organisations.models import Organisation
 from responsibility import permissions as responsibility_perms
 from workflow.review import OPEN_STATUSES, ReviewStatus
 
@@ -232,9 +237,8 @@ def coverage(departments: QuerySet[Organisation], *, only_missing: bool = False)
 
 
 def coverage_for(user, *, government: Organisation | None = None, only_missing: bool = False) -> Coverage:
-    """The coverage of the departments in the user's scope. Entrusted organisations act in their
-    principal's name under its rules, so they keep no register of their own and are left out."""
-    departments = perms.departments_in_scope(user).exclude(subject_kind=SubjectKind.ENTRUSTED)
+    """The coverage of the enforcement subjects and county governments in the user's scope."""
+    departments = responsibility_perms.rule_holders_in_scope(user)
     if government is not None:
         departments = departments.filter(jurisdiction=government)
     return coverage(departments, only_missing=only_missing)
@@ -287,3 +291,113 @@ def awaiting_for(user) -> list[tuple[str, int, str]]:
          visible.filter(status__in=[ReviewStatus.DRAFT, ReviewStatus.RETURNED]).count(), "responsibility:index"),
         (_("Kinds of supporting rule missing"), missing, "responsibility:rule_home"),
     ]
+
+
+# -- Coverage from law to duty (不重不漏, 有权必有责) ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class DutyFinding:
+    kind: str
+    kind_label: str
+    department: str
+    message: str
+    url: str
+
+
+class DutyFindingKind:
+    UNCLAIMED_INSTRUMENT = "unclaimed_instrument"
+    POWER_WITHOUT_RESPONSIBILITY = "power_without_responsibility"
+    POST_WITHOUT_RESPONSIBILITY = "post_without_responsibility"
+
+
+def duty_findings(departments: QuerySet[Organisation]) -> list[DutyFinding]:
+    """Powers of the departments' current breakdowns that no responsibility of their current
+    set answers for (by power code), and posts holding powers that no responsibility names
+    (有权必有责). Four queries, whatever the number of departments."""
+    names = dict(departments.values_list("pk", "name"))
+    breakdown_ids = current_breakdown_ids(list(names))
+    sets: dict[int, tuple[int, str]] = {}
+    for pk, department_id, status in (
+        ResponsibilitySet.objects.filter(department_id__in=list(names))
+        .filter(status__in=[*OPEN_STATUSES, ReviewStatus.PUBLISHED])
+        .order_by("department_id", "-version")
+        .values_list("pk", "department_id", "status")
+    ):
+        # The version in the works wins over the published one, as current_set has it.
+        if department_id not in sets or (status != ReviewStatus.PUBLISHED and sets[department_id][1] == ReviewStatus.PUBLISHED):
+            sets[department_id] = (pk, status)
+    codes: set[tuple[int, str]] = set()
+    posts: set[int] = set()
+    for department_id, code, post_id in Responsibility.objects.filter(
+        responsibility_set_id__in=[pk for pk, _status in sets.values()]
+    ).values_list("responsibility_set__department_id", "power_code", "post_id"):
+        if code:
+            codes.add((department_id, code))
+        if post_id:
+            posts.add(post_id)
+    found: list[DutyFinding] = []
+    power_label = _("Power without a responsibility")
+    message = _("Power %(code)s %(name)s has no responsibility in the current responsibility set.")
+    seen: set[tuple[int, str]] = set()
+    for breakdown_id, pk, code, name, department_id in (
+        PowerItem.objects.filter(breakdown_id__in=breakdown_ids)
+        .order_by("breakdown__department__path", "position", "pk")
+        .values_list("breakdown_id", "pk", "code", "name", "breakdown__department_id")
+    ):
+        if (department_id, code) in codes or (department_id, code) in seen:
+            continue
+        seen.add((department_id, code))
+        found.append(DutyFinding(
+            DutyFindingKind.POWER_WITHOUT_RESPONSIBILITY, str(power_label), names[department_id],
+            message % {"code": code, "name": name},
+            reverse("authority:power_edit", args=[breakdown_id, pk]),
+        ))
+    post_label = _("Post without a responsibility")
+    message = _("Post %(post)s holds powers, but no responsibility of the current set names it.")
+    posts_url = reverse("authority:post_list")
+    for post_id, post_name, agency_name, department_id in (
+        PostAssignment.objects.filter(power__breakdown_id__in=breakdown_ids)
+        .exclude(post_id__in=list(posts))
+        .order_by("power__breakdown__department__path", "post__agency__path", "post__name")
+        .values_list("post_id", "post__name", "post__agency__name", "power__breakdown__department_id")
+        .distinct()
+    ):
+        found.append(DutyFinding(
+            DutyFindingKind.POST_WITHOUT_RESPONSIBILITY, str(post_label), names[department_id],
+            message % {"post": f"{agency_name} · {post_name}"},
+            f"{posts_url}#post-{post_id}",
+        ))
+    return found
+
+
+def law_to_duty_findings(user) -> list[DutyFinding]:
+    """The office's coverage report from law to duty, in its jurisdiction: registry instruments
+    no department claims, instruments of a catalogue no power cites, powers without procedure
+    or time limits, overlapping post assignments (authority's completeness), and powers and
+    posts without a responsibility."""
+    government = perms.jurisdiction_of(user)
+    if government is None:
+        return []
+    found: list[DutyFinding] = []
+    label = _("Instrument no department claims")
+    message = _("No department of %(government)s lists 《%(instrument)s》 in its current catalogue: a possible gap.")
+    for holder, instrument in instruments_unclaimed(government.path):
+        found.append(DutyFinding(
+            DutyFindingKind.UNCLAIMED_INSTRUMENT, str(label), holder.name,
+            message % {"government": holder.name, "instrument": instrument.name},
+            reverse("basis:instrument_detail", args=[instrument.pk]),
+        ))
+    departments = perms.departments_in_scope(user)
+    labels = {
+        AuthorityKind.INSTRUMENT_WITHOUT_POWER: _("Catalogue instrument without a power"),
+        AuthorityKind.POWER_WITHOUT_STEPS: _("Power without procedure steps"),
+        AuthorityKind.POWER_WITHOUT_TIME_LIMITS: _("Power without time limits"),
+        AuthorityKind.OVERLAPPING_ASSIGNMENT: _("Overlapping post assignment"),
+    }
+    breakdowns = current_breakdowns(departments, authority_perms.breakdowns_visible_to(user))
+    for finding in findings_for(breakdowns):
+        if finding.kind in labels:
+            found.append(DutyFinding(finding.kind, str(labels[finding.kind]), finding.department, finding.message, finding.url))
+    found += duty_findings(departments)
+    return found

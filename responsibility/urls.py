@@ -25,4 +25,5 @@ urlpatterns = [
     path("rules/<int:department_id>/<int:rule_id>/status/", views.rule_status, name="rule_status"),
     path("rules/<int:department_id>/<int:rule_id>/document/", views.rule_document, name="rule_document"),
     path("coverage/", views.coverage, name="coverage"),
+    path("law-to-duty/", views.law_to_duty, name="law_to_duty"),
 ]

@@ -219,7 +219,7 @@ def standard_delete(request, pk: int, standard_id: int):
 
 def _department(request, department_id: int) -> Organisation:
     perms.require(request.user, responsibility_perms.can_view_responsibilities(request.user))
-    return perms.get_visible_or_404(request.user, perms.departments_in_scope(request.user), pk=department_id)
+    return perms.get_visible_or_404(request.user, responsibility_perms.rule_holders_in_scope(request.user), pk=department_id)
 
 
 @login_required
@@ -241,7 +241,7 @@ def rule_list(request, department_id: int):
     if status in SupportingRuleStatus.values:
         rules = rules.filter(status=status)
     page = Paginator(rules, 50).get_page(request.GET.get("page"))
-    rows = selectors.coverage(perms.departments_in_scope(request.user).filter(pk=department.pk)).rows
+    rows = selectors.coverage(Organisation.objects.filter(pk=department.pk)).rows
     return render(request, "responsibility/rule_list.html", {
         "department": department, "page": page, "status": status, "statuses": SupportingRuleStatus.choices,
         "row": rows[0] if rows else None,
@@ -327,4 +327,25 @@ def coverage(request):
     return render(request, "responsibility/coverage.html", {
         "coverage": result, "page": page, "governments": governments, "government": government,
         "only_missing": only_missing,
+    })
+
+
+@login_required
+def law_to_duty(request):
+    """The office's coverage from law to duty (不重不漏, 有权必有责) in its jurisdiction: one list,
+    filtered by kind, counted per kind."""
+    perms.require(request.user, responsibility_perms.can_view_law_to_duty(request.user))
+    found = selectors.law_to_duty_findings(request.user)
+    kinds: dict[str, list] = {}
+    for finding in found:
+        kinds.setdefault(finding.kind, [finding.kind_label, 0])[1] += 1
+    kind = request.GET.get("kind", "")
+    if kind in kinds:
+        found = [f for f in found if f.kind == kind]
+    else:
+        kind = ""
+    page = Paginator(found, 100).get_page(request.GET.get("page"))
+    return render(request, "responsibility/law_to_duty.html", {
+        "page": page, "kind": kind, "counts": [(value, label, count) for value, (label, count) in kinds.items()],
+        "government": perms.jurisdiction_of(request.user),
     })

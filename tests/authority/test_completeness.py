@@ -19,6 +19,7 @@ from .factories import (
     assign,
     kind,
     place,
+    step,
     train,
 )
 
@@ -32,6 +33,7 @@ def setup(city):
     power = PowerFactory(breakdown=breakdown, provisions=provisions(instrument, "第十条"))
     post = PostFactory(agency=city.agency_a, name="处罚岗")
     assign(power, post)
+    step(power, 1, post=post, limit=15)
     officer = OfficerFactory(department=city.dept_a, name="王明")
     place(officer, post)
     training = train(officer, posts=[post])
@@ -43,12 +45,18 @@ def _kinds(breakdown):
     return sorted(f.kind for f in findings_for([breakdown]))
 
 
+def complete_procedure(power, post=None):
+    """A step with a time limit, so that the power raises no procedure finding."""
+    step(power, 1, post=post, limit=20)
+    return power
+
+
 def test_complete_breakdown_has_no_finding(setup):
     assert findings_for([setup["breakdown"]]) == []
 
 
 def test_unassigned_power(setup):
-    extra = PowerFactory(breakdown=setup["breakdown"], name="未分配的职权")
+    extra = complete_procedure(PowerFactory(breakdown=setup["breakdown"], name="未分配的职权"))
     [finding] = findings_for([setup["breakdown"]])
     assert finding.kind == FindingKind.UNASSIGNED_POWER
     assert "未分配的职权" in finding.message
@@ -84,7 +92,7 @@ def test_certificate_past_validity_counts_as_expired(setup):
 
 
 def test_officer_beyond_certificate_kinds(setup):
-    licence = PowerFactory(breakdown=setup["breakdown"], kind=kind("licensing"))
+    licence = complete_procedure(PowerFactory(breakdown=setup["breakdown"], kind=kind("licensing")))
     assign(licence, setup["post"], role="decision")
     [finding] = findings_for([setup["breakdown"]])
     assert finding.kind == FindingKind.OFFICER_BEYOND_CERTIFICATE
@@ -107,8 +115,9 @@ def test_findings_of_many_breakdowns_in_constant_queries(setup, city, django_ass
         for _ in range(5):
             PowerFactory(breakdown=breakdown)
         breakdowns.append(breakdown)
-    # Seven, and two for the training that covers the posts (§3(三)).
-    with django_assert_max_num_queries(9):
+    # Seven, two for the training that covers the posts (§3(三)) and five for the coverage
+    # from law to power (issue 12).
+    with django_assert_max_num_queries(14):
         findings = findings_for(breakdowns)
     assert sum(f.kind == FindingKind.UNASSIGNED_POWER for f in findings) == 15
 
@@ -125,7 +134,7 @@ def test_officer_beyond_certificate_area(setup, city):
 def test_city_certificate_covers_a_county_post(city):
     breakdown = BreakdownFactory(department=city.dept_x1)
     post = PostFactory(agency=city.dept_x1)
-    assign(PowerFactory(breakdown=breakdown), post)
+    assign(complete_procedure(PowerFactory(breakdown=breakdown)), post)
     officer = OfficerFactory(department=city.dept_x1)
     place(officer, post)
     train(officer, kinds=[kind("penalty")])
@@ -214,3 +223,61 @@ def test_cached_findings_follow_training(setup, django_capture_on_commit_callbac
     with django_capture_on_commit_callbacks(execute=True):
         setup["training"].kinds.set([kind("penalty")])
     assert cached_findings_for(breakdown) == []
+
+
+# -- Coverage from law to power (issue 12, item 8) ----------------------------------------------
+
+
+def test_catalogue_instrument_without_power(setup, city):
+    """A's published catalogue lists the Food Safety Law, the breakdown's power cites 测试条例
+    only; 行政处罚法 binds every department and is not expected to have a power."""
+    from tests.basis.factories import CatalogueFactory, EntryFactory
+
+    catalogue = CatalogueFactory(department=city.dept_a)
+    EntryFactory(catalogue=catalogue, instrument=setup["instrument"], provisions="第十条")
+    food = InstrumentFactory(name="中华人民共和国食品安全法")
+    EntryFactory(catalogue=catalogue, instrument=food, provisions="第一百二十二条")
+    EntryFactory(catalogue=catalogue, instrument=InstrumentFactory(name="中华人民共和国行政处罚法", binds_all_departments=True))
+    # A draft's instrument is not yet the department's word.
+    EntryFactory(catalogue=CatalogueFactory(department=city.dept_a, status="draft"), instrument=InstrumentFactory(name="草稿条例"))
+
+    [finding] = findings_for([setup["breakdown"]])
+
+    assert finding.kind == FindingKind.INSTRUMENT_WITHOUT_POWER
+    assert finding.message == "《中华人民共和国食品安全法》 is in the published basis catalogue, but no power of the breakdown cites it."
+    assert finding.url == f"/office/basis/catalogues/{catalogue.pk}/"
+
+
+def test_power_without_steps_and_without_time_limits(setup):
+    bare = PowerFactory(breakdown=setup["breakdown"], code="330217001000", name="对未取得食品生产许可从事食品生产的处罚")
+    assign(bare, setup["post"])
+    unlimited = PowerFactory(breakdown=setup["breakdown"], code="330217002000", name="对生产经营不符合食品安全标准的食品的处罚")
+    assign(unlimited, setup["post"])
+    step(unlimited, 1, limit=None)
+    step(unlimited, 2, stage_code="decision", limit=None)
+
+    found = findings_for([setup["breakdown"]])
+
+    assert [(f.kind, f.url) for f in found] == [
+        (FindingKind.POWER_WITHOUT_STEPS, f"/office/authority/breakdowns/{setup['breakdown'].pk}/powers/{bare.pk}/"),
+        (FindingKind.POWER_WITHOUT_TIME_LIMITS, f"/office/authority/breakdowns/{setup['breakdown'].pk}/powers/{unlimited.pk}/"),
+    ]
+    assert found[0].message == "Power 330217001000 对未取得食品生产许可从事食品生产的处罚 has no procedure steps."
+
+
+def test_overlapping_post_assignments(setup, city):
+    second = PostFactory(agency=city.agency_a, name="稽查岗")
+    assign(setup["power"], second)  # a second handling post
+    assign(setup["power"], PostFactory(agency=city.agency_a, name="法制审核岗"), role="review")  # another role: fine
+    officer = OfficerFactory(department=city.dept_a, name="李华")
+    place(officer, second)
+    CertificateFactory(officer=officer, kinds=[kind("penalty")])
+    for post in second.__class__.objects.filter(name="法制审核岗"):
+        other = OfficerFactory(department=city.dept_a, name="赵敏")
+        place(other, post)
+        CertificateFactory(officer=other, kinds=[kind("penalty")])
+
+    found = findings_for([setup["breakdown"]])
+
+    assert [f.kind for f in found] == [FindingKind.OVERLAPPING_ASSIGNMENT]
+    assert "处罚岗、稽查岗" in found[0].message and "Handling" in found[0].message

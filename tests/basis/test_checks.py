@@ -175,9 +175,12 @@ def test_cross_found(city, law, category, partner_field):
         category=category,
         **{partner_field: [city.dept_b, city.dept_x1]},
     )
-    # B lists something else; county X's department does claim the instrument back.
+    # B lists something else; county X's department does claim the instrument back, naming A
+    # (an entry that did not name A would be a partner mismatch).
     EntryFactory(catalogue=CatalogueFactory(department=city.dept_b), instrument=other_law)
-    EntryFactory(catalogue=CatalogueFactory(department=city.dept_x1), instrument=law, category=category)
+    EntryFactory(
+        catalogue=CatalogueFactory(department=city.dept_x1), instrument=law, category=category, lead_department=city.dept_a
+    )
 
     expected = Finding(
         kind=FindingKind.CROSS,

@@ -101,11 +101,11 @@ def test_supporting_rules_and_coverage(api_client, users, city):
     assert [r["department"] for r in listed] == ["C-B"]
     coverage = api_client.get("/api/responsibility/coverage/").json()["results"]
     rows = {row["department"]: row for row in coverage}
-    assert set(rows) == {"C-A", "C-B", "X-1", "Y-1"}
+    assert set(rows) == {"C-A", "C-A-2", "C-B", "X", "X-1", "Y", "Y-1"}
     assert rows["C-B"]["in_force"] == ["appraisal"] and "appraisal" not in rows["C-B"]["missing"]
     assert len(rows["C-A"]["missing"]) == 8  # the rule under revision does not count
     county = api_client.get("/api/responsibility/coverage/?government=X").json()["results"]
-    assert [row["department"] for row in county] == ["X-1"]
+    assert [row["department"] for row in county] == ["X", "X-1"]
     api_client.force_authenticate(users.county_reviewer)
     assert api_client.get("/api/responsibility/coverage/?government=C").json()["results"] == []
 
@@ -192,4 +192,4 @@ def test_set_list_query_count_is_constant(api_client, users, city, django_assert
     with django_assert_max_num_queries(12):
         assert len(api_client.get("/api/responsibility/supporting-rules/").json()["results"]) == 20
     with django_assert_max_num_queries(12):
-        assert len(api_client.get("/api/responsibility/coverage/").json()["results"]) == 24
+        assert len(api_client.get("/api/responsibility/coverage/").json()["results"]) == 27

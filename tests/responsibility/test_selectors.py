@@ -32,20 +32,22 @@ def test_coverage_matrix_on_crafted_data(city, users, django_assert_num_queries)
     with django_assert_num_queries(2):
         result = selectors.coverage_for(users.city_reviewer)
     rows = {row.department.code: row for row in result.rows}
-    # The city office sees every enforcement department of the city and its counties, no office.
-    assert set(rows) == {"C-A", "C-B", "X-1", "Y-1"}
+    # The city office sees every enforcement subject of the city and its counties (the entrusted
+    # 执法支队 C-A-2 included) and the county governments (§5(二)), no office, no agency.
+    assert set(rows) == {"C-A", "C-A-2", "C-B", "X", "X-1", "Y", "Y-1"}
+    assert rows["C-A-2"].missing == ALL and rows["X"].missing == ALL
     assert rows["C-A"].missing == []
     assert rows["C-B"].in_force == {"appraisal", "rewards"}
     assert rows["C-B"].missing == [k for k in ALL if k not in ("appraisal", "rewards")]
     assert rows["X-1"].missing == ALL
-    assert result.complete == 1 and result.incomplete == 3
-    assert result.missing_by_kind["appraisal"] == 2 and result.missing_by_kind["post_responsibility"] == 3
+    assert result.complete == 1 and result.incomplete == 6
+    assert result.missing_by_kind["appraisal"] == 5 and result.missing_by_kind["post_responsibility"] == 6
     assert [cell[2] for cell in rows["C-B"].cells] == [k in ("appraisal", "rewards") for k in ALL]
     only = selectors.coverage_for(users.city_reviewer, only_missing=True)
-    assert {row.department.code for row in only.rows} == {"C-B", "X-1", "Y-1"}
+    assert {row.department.code for row in only.rows} == {"C-A-2", "C-B", "X", "X-1", "Y", "Y-1"}
     county = selectors.coverage_for(users.city_reviewer, government=city.county_x)
-    assert [row.department.code for row in county.rows] == ["X-1"]
-    assert [row.department.code for row in selectors.coverage_for(users.county_reviewer).rows] == ["X-1"]
+    assert [row.department.code for row in county.rows] == ["X", "X-1"]
+    assert [row.department.code for row in selectors.coverage_for(users.county_reviewer).rows] == ["X", "X-1"]
     assert [row.department.code for row in selectors.coverage_for(users.editor_b).rows] == ["C-B"]
     assert selectors.coverage_for(users.sysadmin).rows == []
 
@@ -58,7 +60,7 @@ def test_coverage_runs_two_queries_for_many_departments(city, users, django_asse
         SupportingRuleFactory(department=department, kind=ALL[i % 8])
     with django_assert_num_queries(2):
         result = selectors.coverage_for(users.city_reviewer)
-    assert len(result.rows) == 34
+    assert len(result.rows) == 37  # 34 departments, the entrusted body, two county governments
 
 
 def test_responsibilities_grouped_by_holder_with_power_names(city, django_assert_num_queries):
@@ -99,7 +101,8 @@ def test_awaiting_for_office_and_department(city, users):
     assert [(label, count) for label, count, _url in office] == [
         ("Responsibility sets awaiting review", 1),
         ("Approved responsibility sets awaiting publication", 1),
-        ("Departments missing supporting rules", 2),
+        # A, B and A's entrusted 执法支队, which keeps the eight rules too.
+        ("Departments missing supporting rules", 3),
     ]
     from django.urls import reverse
 

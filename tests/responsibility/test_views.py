@@ -228,6 +228,8 @@ def test_coverage_page(client, login, users, city):
     login(users.city_reviewer)
     page = client.get("/office/responsibility/coverage/").content.decode()
     assert "测试市市场监督管理局" in page and "甲县市场监督管理局" in page
+    # The entrusted 执法支队 and the county governments keep the eight rules too (§5(二)).
+    assert "测试市市场监管执法支队" in page and "甲县人民政府" in page and "乙县人民政府" in page
     assert f"/office/responsibility/rules/{city.dept_a.pk}/" in page
     county = client.get("/office/responsibility/coverage/?government=X").content.decode()
     assert "甲县市场监督管理局" in county and "测试市市场监督管理局" not in county
@@ -282,3 +284,14 @@ def test_list_query_count_is_constant(client, login, users, city, submitted, use
     many, long = _count(client, path)
     assert long > short + 1000, "the page did not grow"
     assert many == few
+
+
+def test_county_government_rules_page_is_open_to_its_offices(client, users, city):
+    """The coverage links to a county government's register: its offices see it, other
+    departments do not."""
+    SupportingRuleFactory(department=city.county_x, kind="appraisal", title="甲县人民政府行政执法评议考核制度")
+    client.force_login(users.county_reviewer)
+    page = client.get(f"/office/responsibility/rules/{city.county_x.pk}/")
+    assert page.status_code == 200 and "甲县人民政府行政执法评议考核制度" in page.content.decode()
+    client.force_login(users.editor_a)
+    assert client.get(f"/office/responsibility/rules/{city.county_x.pk}/").status_code == 404
