@@ -271,10 +271,12 @@ def test_overlapping_post_assignments(setup, city):
     assign(setup["power"], PostFactory(agency=city.agency_a, name="法制审核岗"), role="review")  # another role: fine
     officer = OfficerFactory(department=city.dept_a, name="李华")
     place(officer, second)
+    train(officer, kinds=[kind("penalty")])
     CertificateFactory(officer=officer, kinds=[kind("penalty")])
     for post in second.__class__.objects.filter(name="法制审核岗"):
         other = OfficerFactory(department=city.dept_a, name="赵敏")
         place(other, post)
+        train(other, kinds=[kind("penalty")])
         CertificateFactory(officer=other, kinds=[kind("penalty")])
 
     found = findings_for([setup["breakdown"]])
