@@ -75,3 +75,9 @@ def deadlines_visible_to(user) -> QuerySet[SubmissionDeadline]:
     if government is None:
         return SubmissionDeadline.objects.none()
     return SubmissionDeadline.objects.filter(jurisdiction=government)
+
+
+def can_view_submission_progress(user) -> bool:
+    """Who has submitted and who is late: the legal affairs office of a jurisdiction, which sets
+    the deadline and reviews the catalogues."""
+    return is_legal_affairs_office(user) and jurisdiction_of(user) is not None

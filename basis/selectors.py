@@ -113,3 +113,4 @@ def provisions_from_text(instrument: LegalInstrument, text: str) -> list[Provisi
     if missing:
         raise ProvisionTextError(missing)
     return list(dict.fromkeys(known[position] for position in wanted))
+

@@ -24,7 +24,7 @@ from organisations.models import Organisation
 from toolkit.files import file_response
 from workflow.review import ReviewStatus, Transition, WorkflowError, allowed_transitions
 
-from . import services
+from . import queues, services
 from .forms import AmendmentForm, CommentForm, DeadlineForm, EntryForm, InstrumentForm, ReturnForm, UploadForm
 from .models import BasisCatalogue, LegalInstrument, ManagementCategory, ReviewComment
 
@@ -57,7 +57,11 @@ def catalogue_list(request):
         entry_count=Count("entries")
     )
     status = request.GET.get("status", "")
-    if status in ReviewStatus.values:
+    queue = request.GET.get("queue", "")
+    if queue in queues.CATALOGUE_QUEUES or queue == queues.CONFLICTS_QUEUE:
+        # A home page tile's list: the same function counted the tile.
+        queryset = queues.catalogue_queue(queryset, queue)
+    elif status in ReviewStatus.values:
         queryset = queryset.filter(status=status)
     elif perms.can_use_office_functions(request.user):
         queryset = queryset.filter(status__in=[ReviewStatus.SUBMITTED, ReviewStatus.UNDER_REVIEW, ReviewStatus.APPROVED])
@@ -79,6 +83,8 @@ def catalogue_list(request):
         {
             "page": page,
             "status": status,
+            "queue": queue if queue in QUEUE_LABELS else "",
+            "queue_label": QUEUE_LABELS.get(queue, ""),
             "statuses": ReviewStatus.choices,
             "q": query,
             "sort": sort,
@@ -87,6 +93,40 @@ def catalogue_list(request):
             "can_start": department is not None and basis_perms.can_start_catalogue(request.user, department),
             "is_office": perms.can_use_office_functions(request.user),
         },
+    )
+
+
+QUEUE_LABELS = {
+    "awaiting_review": gettext_lazy("Catalogues awaiting review"),
+    "awaiting_publication": gettext_lazy("Approved catalogues awaiting publication"),
+    "to_fix": gettext_lazy("Catalogue versions to complete or fix"),
+    "flagged": gettext_lazy("Catalogues flagged for revision"),
+    "conflicts": gettext_lazy("Current catalogues with conflict findings"),
+}
+
+
+@login_required
+def catalogue_progress(request):
+    """Who has submitted a catalogue and who is late, department by department: the office's
+    own jurisdiction, against the deadline it set."""
+    government = perms.jurisdiction_of(request.user)
+    perms.require(request.user, basis_perms.can_view_submission_progress(request.user), who=perms.Actor.OFFICE)
+    deadline = services.deadline_for_government(government)
+    rows = queues.submission_progress(
+        perms.departments_in_scope(request.user).filter(jurisdiction=government), deadline
+    )
+    state = request.GET.get("state", "")
+    shown = queues.progress_filtered(rows, state)
+    states = [
+        ("", _("All departments")),
+        (queues.ProgressState.NOT_SUBMITTED, _("Not submitted")),
+        (queues.ProgressState.LATE, _("Late")),
+    ]
+    return render(
+        request,
+        "basis/catalogue_progress.html",
+        {"rows": shown, "total": len(rows), "state": state, "states": states, "deadline": deadline,
+         "government": government, "now": timezone.now()},
     )
 
 
@@ -100,7 +140,8 @@ def _conflict_counts(ids):
 @require_POST
 def catalogue_start(request):
     department = perms.department_of(request.user)
-    perms.require(request.user, department is not None and basis_perms.can_start_catalogue(request.user, department))
+    perms.require(request.user, department is not None and basis_perms.can_start_catalogue(request.user, department),
+                  who=perms.Actor.DEPARTMENT_EDITOR)
     try:
         catalogue = services.catalogue_start(actor=request.user, department=department)
     except WorkflowError as error:
@@ -194,7 +235,8 @@ def catalogue_comment(request, pk: int):
 @login_required
 def entry_edit(request, pk: int, entry_id: int | None = None):
     catalogue = _catalogue(request, pk)
-    perms.require(request.user, basis_perms.can_edit_catalogue(request.user, catalogue), obj=catalogue)
+    perms.require(request.user, basis_perms.can_edit_catalogue(request.user, catalogue), obj=catalogue,
+                  who=perms.Actor.DEPARTMENT_EDITOR)
     entry = perms.get_visible_or_404(request.user, catalogue.entries.all(), pk=entry_id) if entry_id else None
     initial = EntryForm.initial_for(entry) if entry else {"lead_department": catalogue.department_id}
     form = EntryForm(request.POST or None, request.FILES or None, initial=initial, department=catalogue.department)
@@ -216,7 +258,8 @@ def entry_edit(request, pk: int, entry_id: int | None = None):
 @require_POST
 def entry_delete(request, pk: int, entry_id: int):
     catalogue = _catalogue(request, pk)
-    perms.require(request.user, basis_perms.can_edit_catalogue(request.user, catalogue), obj=catalogue)
+    perms.require(request.user, basis_perms.can_edit_catalogue(request.user, catalogue), obj=catalogue,
+                  who=perms.Actor.DEPARTMENT_EDITOR)
     entry = perms.get_visible_or_404(request.user, catalogue.entries.all(), pk=entry_id)
     try:
         services.entry_delete(actor=request.user, entry=entry)
@@ -278,7 +321,8 @@ def catalogue_import(request, pk: int):
     from .spreadsheets import UploadRefused, import_confirm, parse_catalogue_upload
 
     catalogue = _catalogue(request, pk)
-    perms.require(request.user, basis_perms.can_edit_catalogue(request.user, catalogue), obj=catalogue)
+    perms.require(request.user, basis_perms.can_edit_catalogue(request.user, catalogue), obj=catalogue,
+                  who=perms.Actor.DEPARTMENT_EDITOR)
     key = _PREVIEW_KEY % catalogue.pk
     form = UploadForm()
     preview = None
@@ -352,7 +396,7 @@ def compilation(request):
     """The office's compilation (汇编) of published catalogues in its jurisdiction."""
     from .spreadsheets import compilation_to_xlsx
 
-    perms.require(request.user, perms.can_use_office_functions(request.user))
+    perms.require(request.user, perms.can_use_office_functions(request.user), who=perms.Actor.OFFICE)
     published = basis_perms.catalogues_visible_to(request.user).filter(status=ReviewStatus.PUBLISHED)
     government = request.GET.get("government", "")
     if government:
@@ -421,7 +465,7 @@ def instrument_attachment(request, pk: int):
 
 @login_required
 def instrument_edit(request, pk: int | None = None):
-    perms.require(request.user, basis_perms.can_manage_instruments(request.user))
+    perms.require(request.user, basis_perms.can_manage_instruments(request.user), who=perms.Actor.OFFICE)
     instrument = perms.get_visible_or_404(request.user, LegalInstrument.objects.all(), pk=pk) if pk else None
     form = InstrumentForm(request.POST or None, request.FILES or None, instance=instrument)
     if request.method == "POST" and form.is_valid():
@@ -436,7 +480,7 @@ def instrument_edit(request, pk: int | None = None):
 
 @login_required
 def instrument_amend(request, pk: int):
-    perms.require(request.user, basis_perms.can_manage_instruments(request.user))
+    perms.require(request.user, basis_perms.can_manage_instruments(request.user), who=perms.Actor.OFFICE)
     instrument = perms.get_visible_or_404(request.user, LegalInstrument.objects.all(), pk=pk)
     form = AmendmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -462,7 +506,8 @@ def instrument_amend(request, pk: int):
 @login_required
 def deadline_edit(request):
     government = perms.jurisdiction_of(request.user)
-    perms.require(request.user, government is not None and basis_perms.can_set_deadline(request.user, government))
+    perms.require(request.user, government is not None and basis_perms.can_set_deadline(request.user, government),
+                  who=perms.Actor.OFFICE)
     form = DeadlineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.deadline_set(actor=request.user, jurisdiction=government, **form.cleaned_data)
