@@ -26,6 +26,7 @@ from workflow.review import ReviewStatus, Transition, WorkflowError, allowed_tra
 
 from . import queues, services
 from .forms import AmendmentForm, CommentForm, DeadlineForm, EntryForm, InstrumentForm, ReturnForm, UploadForm
+from .signals import compilation_links
 from .models import BasisCatalogue, LegalInstrument, ManagementCategory, ReviewComment
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -411,10 +412,16 @@ def compilation(request):
     page = Paginator(published.order_by("department__path"), 50).get_page(request.GET.get("page"))
     root = perms.scope_root(request.user)
     governments = Organisation.objects.filter(kind__in=["city", "county"], path__startswith=root.path) if root else []
+    # The PDF of the compilation is the responsibility chapter's; it answers with its links.
+    shown = [g for g in governments if g.code == government] if government else ([root] if root and root.kind in ("city", "county") else [])
+    pdf_links = [
+        link for _receiver, links in compilation_links.send(sender=BasisCatalogue, user=request.user, governments=shown)
+        for link in (links or [])
+    ]
     return render(
         request,
         "basis/compilation.html",
-        {"page": page, "governments": governments, "government": government},
+        {"page": page, "governments": governments, "government": government, "pdf_links": pdf_links},
     )
 
 

@@ -9,6 +9,9 @@ class ResponsibilityConfig(AppConfig):
     def ready(self):
         from workflow.review import version_published
 
-        from .receivers import on_version_published
+        from basis.signals import compilation_links
+
+        from .receivers import on_compilation_links, on_version_published
 
         version_published.connect(on_version_published, dispatch_uid="responsibility.disclosure")
+        compilation_links.connect(on_compilation_links, dispatch_uid="responsibility.compilation_links")

@@ -185,3 +185,28 @@ def test_deadline_form_renders_a_datetime_local_input(client, users, city):
     assert re.search(r'<input type="datetime-local" name="due_at"', content)
     with open("static/css/app.css", encoding="utf-8") as css:
         assert "input[type=datetime-local]" in css.read()
+
+
+def test_compilation_page_links_the_pdf_when_one_is_ready(client, users, city, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from responsibility.models import DisclosureDocument, DocumentKind, DocumentStatus
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(users.city_reviewer)
+    url = reverse("basis:compilation")
+    content = client.get(url).content.decode()
+    assert "No compilation PDF is ready yet." in content
+    document = DisclosureDocument(
+        organisation=city.city, kind=DocumentKind.COMPILATION, version=1, content_hash="h1",
+        status=DocumentStatus.QUEUED, data_as_of=timezone.now(),
+    )
+    document.save()
+    assert "No compilation PDF is ready yet." in client.get(url).content.decode()  # queued: no link
+    document.file.save("compilation.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
+    document.status = DocumentStatus.READY
+    document.save()
+    content = client.get(url).content.decode()
+    download = reverse("disclosure:download", args=[document.pk])
+    assert f'href="{download}"' in content and "Compilation PDF of 测试市人民政府 (v1)" in content
+    assert client.get(download).status_code == 200
