@@ -210,3 +210,31 @@ def test_compilation_page_links_the_pdf_when_one_is_ready(client, users, city, s
     download = reverse("disclosure:download", args=[document.pk])
     assert f'href="{download}"' in content and "Compilation PDF of 测试市人民政府 (v1)" in content
     assert client.get(download).status_code == 200
+
+
+# -- Searchable selects, served by the app ----------------------------------------------------
+
+
+def test_searchable_select_library_is_served_by_the_app(client, users, city):
+    """tom-select comes from the npm registry (package.json, npm ci in scripts/setup.sh) and is
+    served from our own origin; the page links no other host."""
+    client.force_login(users.city_reviewer)
+    content = client.get(reverse("home")).content.decode()
+    scripts = re.findall(r'<script src="([^"]+)"', content)
+    styles = re.findall(r'<link rel="stylesheet" href="([^"]+)"', content)
+    assert all(src.startswith("/static/") for src in scripts + styles), scripts + styles
+    assert "/static/vendor/tom-select/js/tom-select.complete.min.js" in scripts
+    for url in ["/static/vendor/tom-select/js/tom-select.complete.min.js", "/static/vendor/tom-select/css/tom-select.default.min.css"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert len(body) > 1000
+
+
+def test_department_fields_are_searchable_selects_that_work_without_javascript(city):
+    from basis.forms import EntryForm
+
+    form = EntryForm(department=city.dept_a)
+    for name in ["lead_department", "joint_departments", "assisting_departments", "principal", "instrument"]:
+        rendered = str(form[name])
+        assert rendered.startswith("<select") and "data-searchable" in rendered, name
