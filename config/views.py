@@ -118,7 +118,7 @@ def _deadlines(user) -> list[dict]:
         done = True
     return [{
         "label": _("Basis catalogue"), "due_at": deadline.due_at, "days_left": days_left, "days_overdue": max(-days_left, 0),
-        "overdue": not done and deadline.due_at < now, "done": done, "todo": todo, "note": deadline.note,
+        "overdue": not done and deadline.due_at < now, "done": done, "late": bool(row and row.late), "todo": todo, "note": deadline.note,
         "url": "basis:catalogue_list",
     }]
 

@@ -93,6 +93,7 @@ def test_editor_home_shows_the_deadline_overdue_and_what_to_do(client, users, ju
     client.force_login(users.editor_b)  # B submitted (late): done
     content = client.get(reverse("home")).content.decode()
     assert "Your deadlines" in content and "Submitted on" in content
+    assert "submitted late" in content
     dept_c_editor = UserFactory(
         username="editor_c", role=users.editor_a.role, organisation=Organisation.objects.get(code="C-C")
     )
