@@ -30,8 +30,14 @@ CATALOGUE_QUEUES = {
 CONFLICTS_QUEUE = "conflicts"
 
 
-def catalogue_queue(visible: QuerySet[BasisCatalogue], queue: str) -> QuerySet[BasisCatalogue]:
-    """The catalogues of one queue among ``visible`` (already scoped to the user)."""
+def catalogue_queue(
+    visible: QuerySet[BasisCatalogue], queue: str, *, government: Organisation | None = None
+) -> QuerySet[BasisCatalogue]:
+    """The catalogues of one queue among ``visible`` (already scoped to the user). For an office,
+    ``government`` is its own: a queue holds what that office decides, so a city office's queue
+    leaves out its counties' catalogues (it sees them, their county office reviews them)."""
+    if government is not None:
+        visible = visible.filter(department__jurisdiction=government)
     if queue == CONFLICTS_QUEUE:
         current = visible.filter(pk__in=current_catalogues().values("pk"))
         counts = cached_conflict_counts(current.values_list("pk", flat=True))

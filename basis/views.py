@@ -61,7 +61,7 @@ def catalogue_list(request):
     queue = request.GET.get("queue", "")
     if queue in queues.CATALOGUE_QUEUES or queue == queues.CONFLICTS_QUEUE:
         # A home page tile's list: the same function counted the tile.
-        queryset = queues.catalogue_queue(queryset, queue)
+        queryset = queues.catalogue_queue(queryset, queue, government=perms.jurisdiction_of(request.user))
     elif status in ReviewStatus.values:
         queryset = queryset.filter(status=status)
     elif perms.can_use_office_functions(request.user):
@@ -86,6 +86,7 @@ def catalogue_list(request):
             "status": status,
             "queue": queue if queue in QUEUE_LABELS else "",
             "queue_label": QUEUE_LABELS.get(queue, ""),
+            "queue_government": perms.jurisdiction_of(request.user) if queue in QUEUE_LABELS else None,
             "statuses": ReviewStatus.choices,
             "q": query,
             "sort": sort,

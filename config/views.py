@@ -53,11 +53,11 @@ def _catalogue_items(user) -> list[dict]:
     from basis.services import deadline_for_government
 
     visible = basis_perms.catalogues_visible_to(user)
+    government = perms.jurisdiction_of(user)
 
     def queue(name):
-        return basis_queues.catalogue_queue(visible, name).count()
+        return basis_queues.catalogue_queue(visible, name, government=government).count()
 
-    government = perms.jurisdiction_of(user)
     if government is not None:
         items = []
         if basis_perms.can_view_submission_progress(user):
