@@ -154,7 +154,7 @@ def test_certificate_buttons_follow_the_status(client, users, city, reference, s
 
 
 def test_officer_list_shows_number_status_and_expiry(client, users, city, reference):
-    officer, certificate = _certified(users, city)
+    _officer, certificate = _certified(users, city)
     client.force_login(users.city_reviewer)
     content = client.get(reverse("authority:officer_list")).content.decode()
     assert "闽执SC2026000001" in content
