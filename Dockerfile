@@ -1,5 +1,12 @@
 # Production image: gunicorn serves the web app; the same image runs the Celery worker and beat
 # (see docker-compose.yml for the commands and every environment variable).
+# The front-end libraries (package.json), installed from the npm registry; only their dist
+# folders are copied into the image, where the app serves them (no CDN).
+FROM node:20-bookworm-slim AS assets
+WORKDIR /assets
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --ignore-scripts
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -27,6 +34,7 @@ WORKDIR /app
 # .po files and collected static files in /app/staticfiles.
 COPY --chown=app:app . /app
 RUN mkdir -p /app/locale && chown app:app /app/locale
+COPY --from=assets --chown=app:app /assets/node_modules/tom-select/dist /app/node_modules/tom-select/dist
 
 USER app
 ENV DJANGO_SETTINGS_MODULE=config.settings.production \

@@ -40,6 +40,7 @@ class UserForm(forms.ModelForm):
         self.fields["organisation"].queryset = Organisation.objects.filter(
             kind=OrganisationKind.DEPARTMENT
         ).order_by("path")
+        self.fields["organisation"].widget.attrs["data-searchable"] = ""  # a searchable select (app.js)
         # Which roles the administrator may hand out is accounts.permissions' decision; whether a
         # role fits the organisation is User.clean()'s, which the ModelForm runs.
         self.fields["role"].choices = [(value, label) for value, label in Role.choices if value in assignable_roles]

@@ -187,25 +187,59 @@ def can_view_system_status(user) -> bool:
 # -- The choke point ----------------------------------------------------------------------------
 
 
-def refuse(user, *, obj: Model | None = None, reason="", not_found: bool = False):
+class Actor:
+    """Who may do a refused thing, for the 403 page to name (``require(..., who=Actor.OFFICE)``).
+    Business actions name the office or the department's people, never the system
+    administrator: an administrator grants roles, not the right to do the office's work."""
+
+    OFFICE = "office"
+    ESTABLISHMENT = "establishment"
+    DEPARTMENT_EDITOR = "department_editor"
+    DEPARTMENT = "department"
+    SYSTEM_ADMIN = "system_admin"
+    SECURITY_ADMIN = "security_admin"
+    AUDIT_ADMIN = "audit_admin"
+
+
+WHO_CAN = {
+    Actor.OFFICE: _("Only the legal affairs office of the government concerned can do this."),
+    Actor.ESTABLISHMENT: _("Only the establishment office of the government concerned can do this."),
+    Actor.DEPARTMENT_EDITOR: _("Only an editor of the department concerned can do this."),
+    Actor.DEPARTMENT: _("Only the people of the department concerned can do this."),
+    Actor.SYSTEM_ADMIN: _("Only the system administrator can do this."),
+    Actor.SECURITY_ADMIN: _("Only the security administrator can do this."),
+    Actor.AUDIT_ADMIN: _("Only the audit administrator can do this."),
+}
+
+
+class Refused(PermissionDenied):
+    """A 403 that knows who could have done the thing (``who``: an ``Actor``)."""
+
+    def __init__(self, reason="", *, who: str = ""):
+        super().__init__(reason)
+        self.who = who
+
+
+def refuse(user, *, obj: Model | None = None, reason="", not_found: bool = False, who: str = ""):
     """Put a refused attempt on record and raise: 404 (``not_found``: the object is outside the
     user's scope, so it is answered as if it did not exist) or 403. Every denial of the
-    application, HTML and API alike, passes through here."""
+    application, HTML and API alike, passes through here. ``who`` names who may do it, for the
+    403 page."""
     from audit.services import denial_record
 
     denial_record(actor=user, obj=obj, reason=reason or _("role not permitted"))
     if not_found:
         raise Http404
-    raise PermissionDenied(reason)
+    raise Refused(reason, who=who)
 
 
-def require(user, allowed: bool, *, obj: Model | None = None, reason: str = "") -> None:
+def require(user, allowed: bool, *, obj: Model | None = None, reason: str = "", who: str = "") -> None:
     """Raise 403, on record, unless ``allowed``."""
     if not allowed:
-        refuse(user, obj=obj, reason=reason)
+        refuse(user, obj=obj, reason=reason, who=who)
 
 
-def guarded(check, reason=None):
+def guarded(check, reason=None, who: str = ""):
     """Decorate a write service: check the actor before the service's transaction opens, then
     run the service atomically.
 
@@ -220,7 +254,7 @@ def guarded(check, reason=None):
         @functools.wraps(service)
         def run(*, actor, **kwargs):
             allowed, obj = check(actor, **kwargs)
-            require(actor, allowed, obj=obj, reason=reason or _("not permitted for this record"))
+            require(actor, allowed, obj=obj, reason=reason or _("not permitted for this record"), who=who)
             return atomic_service(actor=actor, **kwargs)
 
         return run

@@ -58,7 +58,9 @@ class PowerForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=300)
     code = forms.CharField(label=_("code"), max_length=64)
     kind = forms.ModelChoiceField(label=_("kind"), queryset=PowerKind.objects.all())
-    enforcing_organ = forms.ModelChoiceField(label=_("enforcing organ"), queryset=Organisation.objects.none())
+    enforcing_organ = forms.ModelChoiceField(
+        label=_("enforcing organ"), queryset=Organisation.objects.none(), widget=forms.Select(attrs={"data-searchable": ""})
+    )
     basis = forms.CharField(
         label=_("basis"),
         widget=forms.Textarea(attrs={"rows": 3}),

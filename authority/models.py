@@ -349,6 +349,30 @@ class Certificate(models.Model):
     def get_current_status_display(self) -> str:
         return CertificateStatus(self.current_status()).label
 
+    # The decisions a certificate admits, by its status. The services refuse the others and the
+    # pages offer only these buttons: one rule for both.
+    def can_renew(self, today: datetime.date | None = None) -> bool:
+        return self.current_status(today) in (CertificateStatus.VALID, CertificateStatus.EXPIRED)
+
+    def can_suspend(self, today: datetime.date | None = None) -> bool:
+        return self.current_status(today) == CertificateStatus.VALID
+
+    def can_reinstate(self, today: datetime.date | None = None) -> bool:
+        return self.status == CertificateStatus.SUSPENDED
+
+    def can_revoke(self, today: datetime.date | None = None) -> bool:
+        return self.status != CertificateStatus.REVOKED
+
+    def allowed_actions(self, today: datetime.date | None = None) -> list[str]:
+        """The names of the certificate actions that apply now, in the order the page lists them."""
+        checks = {"renew": self.can_renew, "suspend": self.can_suspend, "reinstate": self.can_reinstate, "revoke": self.can_revoke}
+        return [action for action, allowed in checks.items() if allowed(today)]
+
+    def holds_officer(self, today: datetime.date | None = None) -> bool:
+        """Whether this certificate stands in the way of issuing another to its officer."""
+        today = today or timezone.localdate()
+        return self.status in (CertificateStatus.VALID, CertificateStatus.SUSPENDED) and self.valid_until >= today
+
 
 def valid_certificates(today: datetime.date | None = None):
     """Certificates that let their holder act today."""

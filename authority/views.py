@@ -7,7 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as perms
@@ -28,7 +30,7 @@ from .forms import (
     TrainingForm,
     UploadForm,
 )
-from .models import Breakdown, PowerItem
+from .models import Breakdown, Certificate, PowerItem
 
 
 def _breakdown(request, pk: int) -> Breakdown:
@@ -261,13 +263,23 @@ def officer_list(request):
         if form.is_valid():
             officer = services.officer_create(actor=request.user, department=department, **form.cleaned_data)
             return redirect("authority:officer_detail", pk=officer.pk)
-    officers = authority_perms.officers_visible_to(request.user).select_related("department")
+    officers = authority_perms.officers_visible_to(request.user).select_related("department").prefetch_related(
+        Prefetch("certificates", queryset=Certificate.objects.order_by("-valid_until", "-pk"), to_attr="certificates_newest_first")
+    )
     query = request.GET.get("q", "").strip()
     if query:
         officers = officers.filter(name__icontains=query)
     page = Paginator(officers, 50).get_page(request.GET.get("page"))
     expiring = selectors.certificates_expiring(authority_perms.certificates_visible_to(request.user))[:20]
     return render(request, "authority/officer_list.html", {"page": page, "form": form, "q": query, "expiring": expiring})
+
+
+# The certificate decisions, in the order the page lists them; each certificate shows only the
+# ones its own predicates (Certificate.can_<action>, which the services check too) allow.
+CERTIFICATE_ACTIONS = [
+    ("renew", gettext_lazy("Renew")), ("suspend", gettext_lazy("Suspend")),
+    ("reinstate", gettext_lazy("Reinstate")), ("revoke", gettext_lazy("Revoke")),
+]
 
 
 def _officer(request, pk: int):
@@ -293,10 +305,11 @@ def officer_detail(request, pk: int):
         "placement_form": PlacementForm(posts=posts) if manage else None,
         "training_form": TrainingForm(posts=posts) if manage else None,
         "exam_form": ExamForm() if certify else None,
-        "certificate_form": CertificateForm(initial={"area": officer.department.jurisdiction.name if officer.department.jurisdiction else ""}) if certify else None,
-        "certificate_actions": [
-            ("renew", _("Renew")), ("suspend", _("Suspend")), ("reinstate", _("Reinstate")), ("revoke", _("Revoke")),
-        ],
+        "certificate_form": (
+            CertificateForm(initial={"area": officer.department.jurisdiction.name if officer.department.jurisdiction else ""})
+            if certify and not services.officer_holds_certificate(officer) else None
+        ),
+        "certificate_actions": CERTIFICATE_ACTIONS,
     })
 
 

@@ -19,9 +19,13 @@ from .selectors import ProvisionTextError, provisions_from_text
 from .services import EntryData
 
 
+SEARCHABLE = {"data-searchable": ""}
+
+
 class EntryForm(forms.Form):
     instrument = forms.ModelChoiceField(
-        label=_("instrument"), queryset=LegalInstrument.objects.all(), help_text=_("From the registry of legal instruments.")
+        label=_("instrument"), queryset=LegalInstrument.objects.all(), help_text=_("From the registry of legal instruments."),
+        widget=forms.Select(attrs=SEARCHABLE),
     )
     provisions = forms.CharField(
         label=_("provisions"),
@@ -29,19 +33,26 @@ class EntryForm(forms.Form):
         help_text=_("For example: 第十条、第十二条第二款. Leave empty for the whole instrument."),
     )
     category = forms.ChoiceField(label=_("management category"), choices=ManagementCategory.choices)
-    lead_department = forms.ModelChoiceField(label=_("lead department"), queryset=Organisation.objects.none())
+    # Department lists run to a hundred names: searchable (static/js/app.js), a plain select
+    # without JavaScript.
+    lead_department = forms.ModelChoiceField(
+        label=_("lead department"), queryset=Organisation.objects.none(), widget=forms.Select(attrs=SEARCHABLE)
+    )
     joint_departments = forms.ModelMultipleChoiceField(
-        label=_("joint departments"), queryset=Organisation.objects.none(), required=False
+        label=_("joint departments"), queryset=Organisation.objects.none(), required=False,
+        widget=forms.SelectMultiple(attrs=SEARCHABLE),
     )
     assisting_departments = forms.ModelMultipleChoiceField(
-        label=_("assisting departments"), queryset=Organisation.objects.none(), required=False
+        label=_("assisting departments"), queryset=Organisation.objects.none(), required=False,
+        widget=forms.SelectMultiple(attrs=SEARCHABLE),
     )
     rights_and_duties = forms.CharField(
         label=_("statutory rights and duties"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
     subject_kind = forms.ChoiceField(label=_("enforcement subject kind"), choices=SubjectKind.choices)
     principal = forms.ModelChoiceField(
-        label=_("entrusting principal"), queryset=Organisation.objects.none(), required=False
+        label=_("entrusting principal"), queryset=Organisation.objects.none(), required=False,
+        widget=forms.Select(attrs=SEARCHABLE),
     )
     attachment = forms.FileField(
         label=_("electronic text"),

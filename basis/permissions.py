@@ -134,3 +134,9 @@ def findings_scope_path(user) -> str | None:
     if not can_view_findings(user):
         return None
     return jurisdiction_of(user).path
+
+
+def can_view_submission_progress(user) -> bool:
+    """Who has submitted and who is late: the legal affairs office of a jurisdiction, which sets
+    the deadline and reviews the catalogues."""
+    return is_legal_affairs_office(user) and jurisdiction_of(user) is not None

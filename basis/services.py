@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from accounts.permissions import guarded
+from accounts.permissions import Actor, guarded
 from audit.models import AuditAction
 from audit.services import event_record
 from basis import permissions as basis_perms
@@ -159,7 +159,7 @@ def _write_entry(entry: CatalogueEntry, data: EntryData) -> CatalogueEntry:
     return entry
 
 
-@guarded(_editor_check)
+@guarded(_editor_check, who=Actor.DEPARTMENT_EDITOR)
 def entry_create(*, actor, catalogue: BasisCatalogue, data: EntryData) -> CatalogueEntry:
     catalogue = _lock_editable(actor, catalogue)
     position = (catalogue.entries.aggregate(p=Max("position"))["p"] or 0) + 1
@@ -186,7 +186,7 @@ def _pending_rows_settled_by(actor, entry: CatalogueEntry) -> None:
     PendingImportRow.objects.filter(pk__in=[row.pk for row in settled]).delete()
 
 
-@guarded(_editor_check)
+@guarded(_editor_check, who=Actor.DEPARTMENT_EDITOR)
 def pending_rows_replace(*, actor, catalogue: BasisCatalogue, rows: list[dict], file_name: str = "") -> int:
     """The catalogue's to-fix list becomes the rows an import rejected (none after a clean one)."""
     catalogue = _lock_editable(actor, catalogue)
@@ -221,7 +221,7 @@ def pending_row_remove(*, actor, row: PendingImportRow) -> None:
     row.delete()
 
 
-@guarded(_editor_check)
+@guarded(_editor_check, who=Actor.DEPARTMENT_EDITOR)
 def date_disagreements_record(*, actor, catalogue: BasisCatalogue, checks: list[dict]) -> int:
     """Note for the office each date of an imported sheet that the registry gives otherwise.
     The registry itself is not changed: the office checks it against the sources."""
@@ -250,7 +250,7 @@ def date_disagreements_record(*, actor, catalogue: BasisCatalogue, checks: list[
     return len(recorded)
 
 
-@guarded(_editor_check)
+@guarded(_editor_check, who=Actor.DEPARTMENT_EDITOR)
 def entry_update(*, actor, entry: CatalogueEntry, data: EntryData) -> CatalogueEntry:
     _touch(_lock_editable(actor, entry.catalogue))
     entry = _write_entry(entry, data)
@@ -258,14 +258,14 @@ def entry_update(*, actor, entry: CatalogueEntry, data: EntryData) -> CatalogueE
     return entry
 
 
-@guarded(_editor_check)
+@guarded(_editor_check, who=Actor.DEPARTMENT_EDITOR)
 def entry_delete(*, actor, entry: CatalogueEntry) -> None:
     _touch(_lock_editable(actor, entry.catalogue))
     event_record(action=AuditAction.DELETE, actor=actor, obj=entry)
     entry.delete()
 
 
-@guarded(_editor_check)
+@guarded(_editor_check, who=Actor.DEPARTMENT_EDITOR)
 def entries_replace(*, actor, catalogue: BasisCatalogue, rows: list[EntryData]) -> int:
     """Replace a draft's entries at once (the confirmed import): all or nothing.
 
@@ -332,7 +332,7 @@ def deadline_for(department: Organisation) -> SubmissionDeadline | None:
     return deadline_for_government(department.jurisdiction)
 
 
-@guarded(_check_with(basis_perms.can_submit_catalogue))
+@guarded(_check_with(basis_perms.can_submit_catalogue), who=Actor.DEPARTMENT_EDITOR)
 def catalogue_submit(*, actor, catalogue: BasisCatalogue) -> BasisCatalogue:
     catalogue, source = workflow.advance(catalogue, Transition.SUBMIT)
     if not catalogue.entries.exists():
@@ -347,14 +347,14 @@ def catalogue_submit(*, actor, catalogue: BasisCatalogue) -> BasisCatalogue:
     return catalogue
 
 
-@guarded(_check_with(basis_perms.can_decide_catalogue))
+@guarded(_check_with(basis_perms.can_decide_catalogue), who=Actor.OFFICE)
 def catalogue_start_review(*, actor, catalogue: BasisCatalogue) -> BasisCatalogue:
     catalogue, source = workflow.advance(catalogue, Transition.START_REVIEW)
     workflow.record(actor, catalogue, source)
     return catalogue
 
 
-@guarded(_check_with(basis_perms.can_decide_catalogue))
+@guarded(_check_with(basis_perms.can_decide_catalogue), who=Actor.OFFICE)
 def catalogue_return(*, actor, catalogue: BasisCatalogue, comment: str) -> BasisCatalogue:
     catalogue, source = workflow.advance(catalogue, Transition.RETURN)
     has_entry_comments = catalogue.comments.filter(entry__isnull=False, created_at__gte=_review_started(catalogue)).exists()
@@ -371,7 +371,7 @@ def _review_started(catalogue: BasisCatalogue):
     return event.occurred_at if event else catalogue.created_at
 
 
-@guarded(_check_with(basis_perms.can_decide_catalogue))
+@guarded(_check_with(basis_perms.can_decide_catalogue), who=Actor.OFFICE)
 def catalogue_approve(
     *, actor, catalogue: BasisCatalogue, comment: str = "", acknowledged_findings: bool = False, reason: str = ""
 ) -> BasisCatalogue:
@@ -408,7 +408,7 @@ def catalogue_approve(
     return catalogue
 
 
-@guarded(_check_with(basis_perms.can_decide_catalogue))
+@guarded(_check_with(basis_perms.can_decide_catalogue), who=Actor.OFFICE)
 def catalogue_publish(*, actor, catalogue: BasisCatalogue) -> BasisCatalogue:
     catalogue, source = workflow.advance(catalogue, Transition.PUBLISH)
     catalogue.needs_revision = False
@@ -526,7 +526,7 @@ def instrument_save(*, actor, instrument: LegalInstrument | None = None, article
     return instrument
 
 
-@guarded(lambda actor, *, jurisdiction, **_: (basis_perms.can_set_deadline(actor, jurisdiction), jurisdiction))
+@guarded(lambda actor, *, jurisdiction, **_: (basis_perms.can_set_deadline(actor, jurisdiction), jurisdiction), who=Actor.OFFICE)
 def deadline_set(*, actor, jurisdiction: Organisation, due_at, note: str = "") -> SubmissionDeadline:
     deadline = SubmissionDeadline.objects.create(jurisdiction=jurisdiction, due_at=due_at, note=note, created_by=actor)
     event_record(action=AuditAction.CREATE, actor=actor, obj=deadline, detail={"due_at": due_at.isoformat()})

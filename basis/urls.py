@@ -6,6 +6,7 @@ app_name = "basis"
 
 urlpatterns = [
     path("catalogues/", views.catalogue_list, name="catalogue_list"),
+    path("catalogues/progress/", views.catalogue_progress, name="catalogue_progress"),
     path("catalogues/start/", views.catalogue_start, name="catalogue_start"),
     path("catalogues/<int:pk>/", views.catalogue_detail, name="catalogue_detail"),
     path("catalogues/<int:pk>/transition/<str:name>/", views.catalogue_transition, name="catalogue_transition"),

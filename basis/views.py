@@ -26,7 +26,7 @@ from organisations.models import Organisation
 from toolkit.files import file_response
 from workflow.review import ReviewStatus, Transition, WorkflowError, allowed_transitions
 
-from . import services
+from . import queues, services
 from .forms import (
     AmendmentForm,
     CommentForm,
@@ -52,6 +52,7 @@ from .models import (
     ProposalStatus,
     ReviewComment,
 )
+from .signals import compilation_links
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -84,13 +85,17 @@ def catalogue_list(request):
     )
     status = request.GET.get("status", "")
     government = perms.jurisdiction_of(request.user)
+    queue = request.GET.get("queue", "")
     awaiting_opinion = request.GET.get("awaiting") == "opinion" and government is not None
     if awaiting_opinion:
         # The list the establishment office's home-page count links to: the same selector.
         from .selectors import awaiting_establishment_opinion
 
         queryset = awaiting_establishment_opinion(queryset, government)
-    if status in ReviewStatus.values:
+    elif queue in queues.CATALOGUE_QUEUES or queue == queues.CONFLICTS_QUEUE:
+        # A home page tile's list: the same function counted the tile.
+        queryset = queues.catalogue_queue(queryset, queue, government=government)
+    elif status in ReviewStatus.values:
         queryset = queryset.filter(status=status)
     elif perms.can_use_office_functions(request.user):
         queryset = queryset.filter(status__in=[ReviewStatus.SUBMITTED, ReviewStatus.UNDER_REVIEW, ReviewStatus.APPROVED])
@@ -112,6 +117,9 @@ def catalogue_list(request):
         {
             "page": page,
             "status": status,
+            "queue": queue if queue in QUEUE_LABELS else "",
+            "queue_label": QUEUE_LABELS.get(queue, ""),
+            "queue_government": perms.jurisdiction_of(request.user) if queue in QUEUE_LABELS else None,
             "statuses": ReviewStatus.choices,
             "q": query,
             "sort": sort,
@@ -125,6 +133,40 @@ def catalogue_list(request):
     )
 
 
+QUEUE_LABELS = {
+    "awaiting_review": gettext_lazy("Catalogues awaiting review"),
+    "awaiting_publication": gettext_lazy("Approved catalogues awaiting publication"),
+    "to_fix": gettext_lazy("Catalogue versions to complete or fix"),
+    "flagged": gettext_lazy("Catalogues flagged for revision"),
+    "conflicts": gettext_lazy("Current catalogues with conflict findings"),
+}
+
+
+@login_required
+def catalogue_progress(request):
+    """Who has submitted a catalogue and who is late, department by department: the office's
+    own jurisdiction, against the deadline it set."""
+    government = perms.jurisdiction_of(request.user)
+    perms.require(request.user, basis_perms.can_view_submission_progress(request.user), who=perms.Actor.OFFICE)
+    deadline = services.deadline_for_government(government)
+    rows = queues.submission_progress(
+        perms.departments_in_scope(request.user).filter(jurisdiction=government), deadline
+    )
+    state = request.GET.get("state", "")
+    shown = queues.progress_filtered(rows, state)
+    states = [
+        ("", _("All departments")),
+        (queues.ProgressState.NOT_SUBMITTED, _("Not submitted")),
+        (queues.ProgressState.LATE, _("Late")),
+    ]
+    return render(
+        request,
+        "basis/catalogue_progress.html",
+        {"rows": shown, "total": len(rows), "state": state, "states": states, "deadline": deadline,
+         "government": government, "now": timezone.now()},
+    )
+
+
 def _conflict_counts(ids):
     from .checks import cached_conflict_counts
 
@@ -135,7 +177,8 @@ def _conflict_counts(ids):
 @require_POST
 def catalogue_start(request):
     department = perms.department_of(request.user)
-    perms.require(request.user, department is not None and basis_perms.can_start_catalogue(request.user, department))
+    perms.require(request.user, department is not None and basis_perms.can_start_catalogue(request.user, department),
+                  who=perms.Actor.DEPARTMENT_EDITOR)
     try:
         catalogue = services.catalogue_start(actor=request.user, department=department)
     except WorkflowError as error:
@@ -275,7 +318,8 @@ def catalogue_opinion(request, pk: int):
 @login_required
 def entry_edit(request, pk: int, entry_id: int | None = None):
     catalogue = _catalogue(request, pk)
-    perms.require(request.user, basis_perms.can_edit_catalogue(request.user, catalogue), obj=catalogue)
+    perms.require(request.user, basis_perms.can_edit_catalogue(request.user, catalogue), obj=catalogue,
+                  who=perms.Actor.DEPARTMENT_EDITOR)
     entry = perms.get_visible_or_404(request.user, catalogue.entries.all(), pk=entry_id) if entry_id else None
     initial = EntryForm.initial_for(entry) if entry else {"lead_department": catalogue.department_id}
     form = EntryForm(request.POST or None, request.FILES or None, initial=initial, department=catalogue.department)
@@ -297,7 +341,8 @@ def entry_edit(request, pk: int, entry_id: int | None = None):
 @require_POST
 def entry_delete(request, pk: int, entry_id: int):
     catalogue = _catalogue(request, pk)
-    perms.require(request.user, basis_perms.can_edit_catalogue(request.user, catalogue), obj=catalogue)
+    perms.require(request.user, basis_perms.can_edit_catalogue(request.user, catalogue), obj=catalogue,
+                  who=perms.Actor.DEPARTMENT_EDITOR)
     entry = perms.get_visible_or_404(request.user, catalogue.entries.all(), pk=entry_id)
     try:
         services.entry_delete(actor=request.user, entry=entry)
@@ -447,7 +492,8 @@ def catalogue_import(request, pk: int):
     from .spreadsheets import UploadRefused, import_confirm, parse_catalogue_upload
 
     catalogue = _catalogue(request, pk)
-    perms.require(request.user, basis_perms.can_edit_catalogue(request.user, catalogue), obj=catalogue)
+    perms.require(request.user, basis_perms.can_edit_catalogue(request.user, catalogue), obj=catalogue,
+                  who=perms.Actor.DEPARTMENT_EDITOR)
     key = _PREVIEW_KEY % catalogue.pk
     form = UploadForm()
     if request.method != "POST":
@@ -571,7 +617,7 @@ def compilation(request):
     """The office's compilation (汇编) of published catalogues in its jurisdiction."""
     from .spreadsheets import compilation_to_xlsx
 
-    perms.require(request.user, perms.can_use_office_functions(request.user))
+    perms.require(request.user, perms.can_use_office_functions(request.user), who=perms.Actor.OFFICE)
     published = basis_perms.catalogues_visible_to(request.user).filter(status=ReviewStatus.PUBLISHED)
     government = request.GET.get("government", "")
     if government:
@@ -586,10 +632,16 @@ def compilation(request):
     page = Paginator(published.order_by("department__path"), 50).get_page(request.GET.get("page"))
     root = perms.scope_root(request.user)
     governments = Organisation.objects.filter(kind__in=["city", "county"], path__startswith=root.path) if root else []
+    # The PDF of the compilation is the responsibility chapter's; it answers with its links.
+    shown = [g for g in governments if g.code == government] if government else ([root] if root and root.kind in ("city", "county") else [])
+    pdf_links = [
+        link for _receiver, links in compilation_links.send(sender=BasisCatalogue, user=request.user, governments=shown)
+        for link in (links or [])
+    ]
     return render(
         request,
         "basis/compilation.html",
-        {"page": page, "governments": governments, "government": government},
+        {"page": page, "governments": governments, "government": government, "pdf_links": pdf_links},
     )
 
 
@@ -642,7 +694,7 @@ def instrument_attachment(request, pk: int):
 
 @login_required
 def instrument_edit(request, pk: int | None = None):
-    perms.require(request.user, basis_perms.can_manage_instruments(request.user))
+    perms.require(request.user, basis_perms.can_manage_instruments(request.user), who=perms.Actor.OFFICE)
     instrument = perms.get_visible_or_404(request.user, LegalInstrument.objects.all(), pk=pk) if pk else None
     form = InstrumentForm(request.POST or None, request.FILES or None, instance=instrument)
     if request.method == "POST" and form.is_valid():
@@ -657,7 +709,7 @@ def instrument_edit(request, pk: int | None = None):
 
 @login_required
 def instrument_amend(request, pk: int):
-    perms.require(request.user, basis_perms.can_manage_instruments(request.user))
+    perms.require(request.user, basis_perms.can_manage_instruments(request.user), who=perms.Actor.OFFICE)
     instrument = perms.get_visible_or_404(request.user, LegalInstrument.objects.all(), pk=pk)
     form = AmendmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -683,7 +735,8 @@ def instrument_amend(request, pk: int):
 @login_required
 def deadline_edit(request):
     government = perms.jurisdiction_of(request.user)
-    perms.require(request.user, government is not None and basis_perms.can_set_deadline(request.user, government))
+    perms.require(request.user, government is not None and basis_perms.can_set_deadline(request.user, government),
+                  who=perms.Actor.OFFICE)
     form = DeadlineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.deadline_set(actor=request.user, jurisdiction=government, **form.cleaned_data)

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
 from accounts import permissions as perms
@@ -12,6 +14,7 @@ from accounts.models import Role, User
 from accounts.selectors import locked_usernames, password_expired_q
 from audit.models import AuditAction, AuditEvent
 from basis import permissions as basis_perms
+from organisations.models import Organisation
 
 
 def _awaiting(user) -> list[dict]:
@@ -21,10 +24,10 @@ def _awaiting(user) -> list[dict]:
     role = perms.role_of(user)
     if role == Role.SECURITY_ADMIN:
         locked = len(locked_usernames())
-        items.append({"label": _("Locked accounts"), "count": locked, "url": "accounts:user_list"})
+        items.append(_tile(_("Locked accounts"), locked, "accounts:user_list"))
     if role == Role.SYSTEM_ADMIN:
         expired = User.objects.filter(is_active=True).filter(password_expired_q()).count()
-        items.append({"label": _("Accounts that must change their password"), "count": expired, "url": "accounts:user_list"})
+        items.append(_tile(_("Accounts that must change their password"), expired, "accounts:user_list"))
     if basis_perms.can_view_catalogues(user):
         items.extend(_catalogue_items(user))
     if basis_perms.can_view_proposal_queue(user):
@@ -34,17 +37,25 @@ def _awaiting(user) -> list[dict]:
         items.append({"label": _("Proposed instruments awaiting a decision"), "count": pending, "url": "basis:proposal_list"})
     from responsibility.selectors import awaiting_for
 
-    items.extend({"label": label, "count": count, "url": url} for label, count, url in awaiting_for(user))
+    items.extend(_tile(label, count, url) for label, count, url in awaiting_for(user))
     if role == Role.AUDIT_ADMIN:
         denied = AuditEvent.objects.filter(
             action__in=[AuditAction.PERMISSION_DENIED, AuditAction.LOCKOUT, AuditAction.LOGIN_FAILED]
         ).count()
-        items.append({"label": _("Denials and failed logins on record"), "count": denied, "url": "audit:list"})
+        items.append(_tile(_("Denials and failed logins on record"), denied, "audit:list"))
     return items
 
 
+def _tile(label, count, url, query="", hint="", alert=False) -> dict:
+    """One home tile: ``url`` is a URL name, ``query`` the filter the list is opened with. The
+    count and the list come from the same selector, so the tile's number is the number of rows
+    the page shows."""
+    return {"label": label, "count": count, "url": url, "query": query, "hint": hint, "alert": alert and count > 0}
+
+
 def _catalogue_items(user) -> list[dict]:
-    from workflow.review import ReviewStatus
+    from basis import queues as basis_queues
+    from basis.services import deadline_for_government
 
     visible = basis_perms.catalogues_visible_to(user)
     government = perms.jurisdiction_of(user)
@@ -52,23 +63,76 @@ def _catalogue_items(user) -> list[dict]:
         from basis.selectors import awaiting_establishment_opinion
 
         return [
-            {"label": _("Catalogues awaiting your office's opinion"), "url": "basis:catalogue_list",
-             "query": "awaiting=opinion", "count": awaiting_establishment_opinion(visible, government).count()},
+            _tile(_("Catalogues awaiting your office's opinion"), awaiting_establishment_opinion(visible, government).count(),
+                  "basis:catalogue_list", "awaiting=opinion"),
         ]
+
+    def queue(name):
+        return basis_queues.catalogue_queue(visible, name, government=government).count()
+
     if government is not None:
-        mine = visible.filter(department__jurisdiction=government)
-        return [
-            {"label": _("Catalogues awaiting review"), "url": "basis:catalogue_list",
-             "count": mine.filter(status__in=[ReviewStatus.SUBMITTED, ReviewStatus.UNDER_REVIEW]).count()},
-            {"label": _("Approved catalogues awaiting publication"), "url": "basis:catalogue_list",
-             "count": mine.filter(status=ReviewStatus.APPROVED).count()},
+        items = []
+        if basis_perms.can_view_submission_progress(user):
+            deadline = deadline_for_government(government)
+            rows = basis_queues.submission_progress(
+                perms.departments_in_scope(user).filter(jurisdiction=government), deadline
+            )
+            not_submitted = basis_queues.progress_filtered(rows, basis_queues.ProgressState.NOT_SUBMITTED)
+            late = basis_queues.progress_filtered(rows, basis_queues.ProgressState.LATE)
+            items += [
+                _tile(_("Departments that have not submitted a catalogue"), len(not_submitted), "basis:catalogue_progress",
+                      "state=not_submitted", alert=deadline is not None and deadline.due_at < timezone.now(),
+                      hint=_("Active departments of %(government)s with no catalogue version with the office or "
+                             "published (a returned version does not count).") % {"government": government.name}),
+                _tile(_("Late departments"), len(late), "basis:catalogue_progress", "state=late", alert=True,
+                      hint=_("Submitted after the deadline, or nothing submitted and the deadline has passed.")
+                      if deadline else _("No deadline is set, so no one is late.")),
+            ]
+        items += [
+            _tile(_("Catalogues awaiting review"), queue("awaiting_review"), "basis:catalogue_list", "queue=awaiting_review"),
+            _tile(_("Approved catalogues awaiting publication"), queue("awaiting_publication"), "basis:catalogue_list",
+                  "queue=awaiting_publication"),
+            _tile(_("Current catalogues with conflict findings"), queue("conflicts"), "basis:catalogue_list", "queue=conflicts",
+                  alert=True, hint=_("Catalogues that a cross-department check (several sole managers, a partner "
+                                     "that does not list the law, a repealed law…) concerns.")),
         ]
+        return items
     return [
-        {"label": _("Catalogue versions to complete or fix"), "url": "basis:catalogue_list",
-         "count": visible.filter(status__in=[ReviewStatus.DRAFT, ReviewStatus.RETURNED]).count()},
-        {"label": _("Catalogues flagged for revision"), "url": "basis:catalogue_list",
-         "count": visible.filter(needs_revision=True).exclude(status=ReviewStatus.SUPERSEDED).count()},
+        _tile(_("Catalogue versions to complete or fix"), queue("to_fix"), "basis:catalogue_list", "queue=to_fix"),
+        _tile(_("Catalogues flagged for revision"), queue("flagged"), "basis:catalogue_list", "queue=flagged", alert=True),
     ]
+
+
+def _deadlines(user) -> list[dict]:
+    """An editor's deadlines: the catalogue deadline of the department's jurisdiction, the days
+    left (negative once it has passed) and what remains to do for it."""
+    from basis import queues as basis_queues
+    from basis.services import deadline_for
+
+    department = perms.department_of(user)
+    if department is None or not perms.is_department_editor(user, department):
+        return []
+    deadline = deadline_for(department)
+    if deadline is None:
+        return []
+    rows = basis_queues.submission_progress(
+        Organisation.objects.filter(pk=department.pk), deadline
+    )
+    row = rows[0] if rows else None
+    now = timezone.now()
+    days_left = (timezone.localdate(deadline.due_at) - timezone.localdate(now)).days
+    if row is None or row.submitted is None:
+        todo = _("Submit the catalogue to the office.") if row and row.working else _("Start a catalogue version and submit it.")
+        done = False
+    else:
+        todo = _("Submitted on %(date)s.") % {"date": date_format(timezone.localtime(row.submitted.submitted_at), "Y-m-d")} \
+            if row.submitted.submitted_at else _("Submitted.")
+        done = True
+    return [{
+        "label": _("Basis catalogue"), "due_at": deadline.due_at, "days_left": days_left, "days_overdue": max(-days_left, 0),
+        "overdue": not done and deadline.due_at < now, "done": done, "late": bool(row and row.late), "todo": todo, "note": deadline.note,
+        "url": "basis:catalogue_list",
+    }]
 
 
 @login_required
@@ -85,6 +149,7 @@ def home(request):
         "home.html",
         {
             "awaiting": _awaiting(user),
+            "deadlines": _deadlines(user),
             "scope_root": root,
             "role_label": user.get_role_display(),
             "expiring_certificates": certificates_expiring_for(user)[:50],
@@ -140,7 +205,11 @@ def status(request):
 
 
 def error_403(request, exception=None):
-    return render(request, "errors/403.html", status=403)
+    """Names who may do the refused thing when the refusal says (``accounts.permissions.Refused``);
+    otherwise only that the role does not allow it. Never "ask the system administrator": an
+    administrator grants roles, it does not do the office's or a department's work."""
+    who = getattr(exception, "who", "")
+    return render(request, "errors/403.html", {"who_can": perms.WHO_CAN.get(who, "")}, status=403)
 
 
 def error_404(request, exception=None):

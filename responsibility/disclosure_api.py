@@ -13,7 +13,7 @@ from accounts.api_permissions import Capability, ScopedObjectMixin
 from organisations import permissions as org_perms
 from responsibility import permissions as responsibility_perms
 
-from . import disclosure, disclosure_services
+from . import disclosure_services
 from .models import DisclosureDocument, DocumentKind, DocumentStatus
 
 

@@ -77,3 +77,29 @@ def on_organisation_reformed(sender, organisation_ids, reason, actor=None, **kwa
     versions_flag_for_revision(
         queryset=concerned, reason=reason, actor=actor, detail={"reform_of": organisation_ids}
     )
+
+
+def on_compilation_links(sender, user, governments, **kwargs) -> list[tuple[str, str]]:
+    """Receiver of basis.signals.compilation_links: the newest ready compilation PDF of each
+    government the page shows, among the documents the user may see."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from . import permissions as responsibility_perms
+    from .models import DocumentKind, DocumentStatus
+
+    if not responsibility_perms.can_view_responsibilities(user):
+        return []
+    documents = responsibility_perms.disclosure_documents_visible_to(user).filter(
+        kind=DocumentKind.COMPILATION, status=DocumentStatus.READY, organisation__in=governments
+    ).select_related("organisation").order_by("organisation__path", "-version")
+    links, seen = [], set()
+    for document in documents:
+        if document.organisation_id in seen or not document.file:
+            continue
+        seen.add(document.organisation_id)
+        label = _("Compilation PDF of %(government)s (v%(version)s)") % {
+            "government": document.organisation.name, "version": document.version,
+        }
+        links.append((label, reverse("disclosure:download", args=[document.pk])))
+    return links

@@ -35,6 +35,15 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     touch "$stamp"
 fi
 
+# Front-end libraries (package.json; served by the app from node_modules, no CDN). Reinstall only
+# when the lock file is newer than the last successful install.
+npm_stamp=node_modules/.installed-stamp
+if [ ! -f "$npm_stamp" ] || [ package-lock.json -nt "$npm_stamp" ]; then
+    command -v npm >/dev/null || { echo "npm not found: run scripts/system-deps.sh (Debian package npm)" >&2; exit 1; }
+    npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+    touch "$npm_stamp"
+fi
+
 # .mo files are build output (git-ignored). compilemessages errors out when there is no locale
 # directory at all, so only run it once some .po file exists.
 if find . \( -path ./.venv -o -path ./node_modules -o -path ./.git \) -prune -o \

@@ -2,7 +2,8 @@
 # Makes sure the Debian packages the project needs outside its virtualenv are present.
 #
 #   scripts/system-deps.sh run    what `make run` needs: WeasyPrint's Pango, a CJK font for the
-#                                 PDFs, gettext for compilemessages
+#                                 PDFs, gettext for compilemessages, npm for the front-end
+#                                 libraries (scripts/setup.sh runs npm ci)
 #   scripts/system-deps.sh test   the above plus Chromium (browser tests), poppler-utils (the PDF
 #                                 tests read PDFs back) and docker-compose (compose validation)
 #
@@ -14,8 +15,8 @@ set -euo pipefail
 
 mode=${1:-run}
 case $mode in
-    run) wanted=(libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-noto-cjk gettext) ;;
-    test) wanted=(libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-noto-cjk gettext
+    run) wanted=(libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-noto-cjk gettext npm) ;;
+    test) wanted=(libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-noto-cjk gettext npm
                   chromium poppler-utils docker-compose) ;;
     *) echo "usage: $0 [run|test]" >&2; exit 2 ;;
 esac
@@ -33,6 +34,8 @@ present() {
         # Any font covering Chinese will do for the PDFs; without one they render as boxes.
         fonts-noto-cjk) command -v fc-list >/dev/null && [ -n "$(fc-list :lang=zh family)" ] ;;
         gettext) command -v msgfmt >/dev/null ;;
+        # Debian's npm brings nodejs; a Node.js from elsewhere that has npm will do too.
+        npm) command -v npm >/dev/null && command -v node >/dev/null ;;
         chromium) command -v chromium >/dev/null ;;
         poppler-utils) command -v pdftotext >/dev/null && command -v pdffonts >/dev/null \
                            && command -v pdftoppm >/dev/null ;;

@@ -26,6 +26,7 @@ from .breakdown import (
     procedure_replace,
 )
 from .officers import (
+    officer_holds_certificate,
     VALIDITY_YEARS,
     add_years,
     certificate_issue,

@@ -34,6 +34,15 @@ from ._guard import AuthorityError
 VALIDITY_YEARS = 5
 
 
+def officer_holds_certificate(officer: Officer, today: datetime.date | None = None) -> bool:
+    """An officer with a valid or suspended certificate that has not run out gets no new one
+    (renew it instead): the issue form is offered only when this is false."""
+    today = today or timezone.localdate()
+    return officer.certificates.filter(
+        status__in=[CertificateStatus.VALID, CertificateStatus.SUSPENDED], valid_until__gte=today
+    ).exists()
+
+
 def _officer_check(predicate):
     def check(actor, *, officer=None, department=None, certificate=None, placement=None, **_kwargs):
         if certificate is not None:
@@ -192,9 +201,7 @@ def certificate_issue(
             _("A certificate cannot be issued to %(name)s: %(missing)s.")
             % {"name": officer.name, "missing": "；".join(missing)}
         )
-    if officer.certificates.filter(status__in=[CertificateStatus.VALID, CertificateStatus.SUSPENDED]).filter(
-        valid_until__gte=timezone.localdate()
-    ).exists():
+    if officer_holds_certificate(officer):
         raise AuthorityError(_("%(name)s already holds a certificate; renew it instead.") % {"name": officer.name})
     number = number.strip()
     if not number:
@@ -236,7 +243,7 @@ def certificate_renew(*, actor, certificate: Certificate, reason: str = "") -> C
     """Extend a valid or expired certificate by another five years after a new passed exam."""
     certificate = _lock(certificate)
     source = certificate.status
-    if certificate.current_status() not in (CertificateStatus.VALID, CertificateStatus.EXPIRED):
+    if not certificate.can_renew():
         raise AuthorityError(
             _("A %(status)s certificate cannot be renewed.") % {"status": certificate.get_current_status_display()}
         )
@@ -259,7 +266,7 @@ def certificate_renew(*, actor, certificate: Certificate, reason: str = "") -> C
 def certificate_suspend(*, actor, certificate: Certificate, reason: str) -> Certificate:
     reason = _require_reason(reason)
     certificate = _lock(certificate)
-    if certificate.current_status() != CertificateStatus.VALID:
+    if not certificate.can_suspend():
         raise AuthorityError(
             _("Only a valid certificate can be suspended; this one is %(status)s.")
             % {"status": certificate.get_current_status_display()}
@@ -271,7 +278,7 @@ def certificate_suspend(*, actor, certificate: Certificate, reason: str) -> Cert
 def certificate_reinstate(*, actor, certificate: Certificate, reason: str) -> Certificate:
     reason = _require_reason(reason)
     certificate = _lock(certificate)
-    if certificate.status != CertificateStatus.SUSPENDED:
+    if not certificate.can_reinstate():
         raise AuthorityError(_("Only a suspended certificate can be reinstated."))
     return _set_status(actor, certificate, CertificateStatus.VALID, "reinstate", reason)
 
@@ -282,7 +289,7 @@ def certificate_revoke(*, actor, certificate: Certificate, reason: str) -> Certi
     for no post and cannot be renewed or reinstated."""
     reason = _require_reason(reason)
     certificate = _lock(certificate)
-    if certificate.status == CertificateStatus.REVOKED:
+    if not certificate.can_revoke():
         raise AuthorityError(_("This certificate is already revoked."))
     return _set_status(actor, certificate, CertificateStatus.REVOKED, "revoke", reason)
 

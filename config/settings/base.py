@@ -219,7 +219,15 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Front-end libraries come from the npm registry (package.json, installed by scripts/setup.sh
+# with npm ci into the git-ignored node_modules) and are served by the app from their dist
+# folders: no CDN, and no copy of their files in the repository.
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("vendor/tom-select/js", NODE_MODULES / "tom-select" / "dist" / "js"),
+    ("vendor/tom-select/css", NODE_MODULES / "tom-select" / "dist" / "css"),
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Nothing under MEDIA_ROOT is served by URL (config/urls.py adds no /media/ route): every file

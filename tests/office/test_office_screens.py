@@ -1,0 +1,242 @@
+"""Issue 13 item 4: office screens that answer the office's questions. A home tile's count is
+the number of rows of the page it opens; certificate buttons follow the certificate's status;
+a 403 names who may act; the deadline takes a datetime-local input."""
+
+import datetime
+import html
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from authority import services as authority_services
+from authority.models import CertificateStatus, TrainingKind
+from basis.models import SubmissionDeadline
+from organisations.models import Organisation
+from tests.authority.factories import OfficerFactory, kind
+from tests.basis.factories import CatalogueFactory, EntryFactory, InstrumentFactory
+from tests.factories import OrganisationFactory, UserFactory
+from workflow.review import ReviewStatus
+
+TILE = re.compile(r'<a class="card tile" href="([^"]+)"[^>]*><div class="stat[^"]*">(\d+)</div><div>([^<]+)</div>')
+
+
+def _rows(content: str) -> int:
+    if "<tbody>" not in content:
+        return 0
+    return content.split("<tbody>", 1)[1].split("</tbody>", 1)[0].count("<tr")
+
+
+def _tiles(client) -> list[tuple[str, int, str]]:
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    return [(html.unescape(url), int(count), label) for url, count, label in TILE.findall(response.content.decode())]
+
+
+@pytest.fixture
+def jurisdiction(city, users):
+    """City C's departments in every state, with counties' catalogues around them (the office
+    sees the counties too, which is how a tile said 24 and its page 78)."""
+    law = InstrumentFactory(name="中华人民共和国食品安全法")
+    SubmissionDeadline.objects.create(
+        jurisdiction=city.city, due_at=timezone.now() - datetime.timedelta(days=3), created_by=users.city_reviewer
+    )
+    # A: published on time, and claims the food-safety law alone.
+    a = CatalogueFactory(department=city.dept_a, status=ReviewStatus.PUBLISHED, submitted_at=timezone.now())
+    EntryFactory(catalogue=a, instrument=law)
+    # B: submitted late, claims the same law alone: a conflict with A.
+    b = CatalogueFactory(department=city.dept_b, status=ReviewStatus.SUBMITTED, is_late=True, submitted_at=timezone.now())
+    EntryFactory(catalogue=b, instrument=law)
+    # C: only a returned version (not submitted; late, the deadline has passed).
+    dept_c = OrganisationFactory(parent=city.city, code="C-C", name="测试市生态环境局")
+    CatalogueFactory(department=dept_c, status=ReviewStatus.RETURNED)
+    # D: nothing at all. E: abolished, left out.
+    OrganisationFactory(parent=city.city, code="C-D", name="测试市（原）文化广电新闻出版局")
+    OrganisationFactory(parent=city.city, code="C-E", name="测试市粮食局", is_active=False)
+    # Approved, in a county: the city office sees it in its queue.
+    CatalogueFactory(department=city.dept_x1, status=ReviewStatus.APPROVED)
+    CatalogueFactory(department=city.dept_y1, status=ReviewStatus.UNDER_REVIEW)
+    return city
+
+
+def test_office_tiles_count_the_rows_of_the_pages_they_open(client, users, jurisdiction):
+    client.force_login(users.city_reviewer)
+    tiles = {url: count for url, count, _label in _tiles(client) if "?" in url}
+    progress = reverse("basis:catalogue_progress")
+    catalogues = reverse("basis:catalogue_list")
+    assert tiles == {
+        # C (returned only), D and A's entrusted enforcement team (it keeps a catalogue of its own)
+        f"{progress}?state=not_submitted": 3,
+        f"{progress}?state=late": 4,  # B late, and the three after the deadline
+        # B; not the counties' catalogues, which their own offices review
+        f"{catalogues}?queue=awaiting_review": 1,
+        f"{catalogues}?queue=awaiting_publication": 0,
+        f"{catalogues}?queue=conflicts": 2,  # A and B
+    }
+    for url, count in tiles.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert _rows(response.content.decode()) == count, url
+
+
+def test_editor_tiles_count_the_rows_of_the_pages_they_open(client, users, jurisdiction):
+    CatalogueFactory(department=jurisdiction.dept_a, status=ReviewStatus.DRAFT)
+    client.force_login(users.editor_a)
+    tiles = {url: count for url, count, _label in _tiles(client) if "?" in url}
+    assert tiles[reverse("basis:catalogue_list") + "?queue=to_fix"] == 1
+    for url, count in tiles.items():
+        assert _rows(client.get(url).content.decode()) == count, url
+
+
+def test_editor_home_shows_the_deadline_overdue_and_what_to_do(client, users, jurisdiction):
+    client.force_login(users.editor_b)  # B submitted (late): done
+    content = client.get(reverse("home")).content.decode()
+    assert "Your deadlines" in content and "Submitted on" in content
+    assert "submitted late" in content
+    dept_c_editor = UserFactory(
+        username="editor_c", role=users.editor_a.role, organisation=Organisation.objects.get(code="C-C")
+    )
+    client.force_login(dept_c_editor)
+    content = client.get(reverse("home")).content.decode()
+    assert "overdue by 3 days" in content and 'class="badge bad overdue"' in content
+    assert "Submit the catalogue to the office." in content
+
+
+def test_editor_home_counts_days_left(client, users, city):
+    SubmissionDeadline.objects.create(
+        jurisdiction=city.city, due_at=timezone.now() + datetime.timedelta(days=10, hours=1), created_by=users.city_reviewer
+    )
+    client.force_login(users.editor_a)
+    content = client.get(reverse("home")).content.decode()
+    assert "10 days left" in content
+    assert "Start a catalogue version and submit it." in content
+
+
+# -- Officers ---------------------------------------------------------------------------------
+
+
+def _certified(users, city, number="闽执SC2026000001"):
+    officer = OfficerFactory(department=city.dept_a, name="王小明")
+    today = datetime.date.today()
+    authority_services.training_record(
+        actor=users.editor_a, officer=officer, kind=TrainingKind.PRE_POST, hours=Decimal(40), completed_on=today
+    )
+    authority_services.exam_record(actor=users.city_reviewer, officer=officer, taken_on=today, score=Decimal(80))
+    certificate = authority_services.certificate_issue(
+        actor=users.city_reviewer, officer=officer, number=number, area="测试市", kinds=[kind("penalty")]
+    )
+    return officer, certificate
+
+
+def _buttons(client, officer) -> set[str]:
+    content = client.get(reverse("authority:officer_detail", args=[officer.pk])).content.decode()
+    return set(re.findall(r"/certificates/\d+/([a-z]+)/", content)) | ({"issue"} if "Issue a certificate" in content else set())
+
+
+@pytest.mark.parametrize(
+    "status, valid_until_days, expected",
+    [
+        (CertificateStatus.VALID, 400, {"renew", "suspend", "revoke"}),
+        (CertificateStatus.VALID, -1, {"renew", "revoke", "issue"}),  # expired
+        (CertificateStatus.SUSPENDED, 400, {"reinstate", "revoke"}),
+        (CertificateStatus.REVOKED, 400, {"issue"}),
+    ],
+)
+def test_certificate_buttons_follow_the_status(client, users, city, reference, status, valid_until_days, expected):
+    officer, certificate = _certified(users, city)
+    certificate.status = status
+    certificate.valid_until = datetime.date.today() + datetime.timedelta(days=valid_until_days)
+    certificate.save()
+    client.force_login(users.city_reviewer)
+    assert _buttons(client, officer) == expected
+
+
+def test_officer_list_shows_number_status_and_expiry(client, users, city, reference):
+    _officer, certificate = _certified(users, city)
+    client.force_login(users.city_reviewer)
+    content = client.get(reverse("authority:officer_list")).content.decode()
+    assert "闽执SC2026000001" in content
+    assert certificate.valid_until.strftime("%Y-%m-%d") in content
+    assert 'data-label="Certificate status"' in content
+
+
+# -- 403, deadline, compilation ---------------------------------------------------------------
+
+
+def test_403_names_the_office_for_an_office_action(client, users, city):
+    client.force_login(users.editor_a)
+    response = client.get(reverse("basis:deadline"))
+    assert response.status_code == 403
+    content = response.content.decode()
+    assert "Only the legal affairs office" in content
+    assert "system administrator" not in content
+
+
+def test_403_for_the_progress_page_names_the_office(client, users, city):
+    client.force_login(users.editor_a)
+    response = client.get(reverse("basis:catalogue_progress"))
+    assert response.status_code == 403
+    assert "Only the legal affairs office" in response.content.decode()
+
+
+def test_deadline_form_renders_a_datetime_local_input(client, users, city):
+    client.force_login(users.city_reviewer)
+    content = client.get(reverse("basis:deadline")).content.decode()
+    assert re.search(r'<input type="datetime-local" name="due_at"', content)
+    with open("static/css/app.css", encoding="utf-8") as css:
+        assert "input[type=datetime-local]" in css.read()
+
+
+def test_compilation_page_links_the_pdf_when_one_is_ready(client, users, city, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from responsibility.models import DisclosureDocument, DocumentKind, DocumentStatus
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(users.city_reviewer)
+    url = reverse("basis:compilation")
+    content = client.get(url).content.decode()
+    assert "No compilation PDF is ready yet." in content
+    document = DisclosureDocument(
+        organisation=city.city, kind=DocumentKind.COMPILATION, version=1, content_hash="h1",
+        status=DocumentStatus.QUEUED, data_as_of=timezone.now(),
+    )
+    document.save()
+    assert "No compilation PDF is ready yet." in client.get(url).content.decode()  # queued: no link
+    document.file.save("compilation.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
+    document.status = DocumentStatus.READY
+    document.save()
+    content = client.get(url).content.decode()
+    download = reverse("disclosure:download", args=[document.pk])
+    assert f'href="{download}"' in content and "Compilation PDF of 测试市人民政府 (v1)" in content
+    assert client.get(download).status_code == 200
+
+
+# -- Searchable selects, served by the app ----------------------------------------------------
+
+
+def test_searchable_select_library_is_served_by_the_app(client, users, city):
+    """tom-select comes from the npm registry (package.json, npm ci in scripts/setup.sh) and is
+    served from our own origin; the page links no other host."""
+    client.force_login(users.city_reviewer)
+    content = client.get(reverse("home")).content.decode()
+    scripts = re.findall(r'<script src="([^"]+)"', content)
+    styles = re.findall(r'<link rel="stylesheet" href="([^"]+)"', content)
+    assert all(src.startswith("/static/") for src in scripts + styles), scripts + styles
+    assert "/static/vendor/tom-select/js/tom-select.complete.min.js" in scripts
+    for url in ["/static/vendor/tom-select/js/tom-select.complete.min.js", "/static/vendor/tom-select/css/tom-select.default.min.css"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert len(body) > 1000
+
+
+def test_department_fields_are_searchable_selects_that_work_without_javascript(city):
+    from basis.forms import EntryForm
+
+    form = EntryForm(department=city.dept_a)
+    for name in ["lead_department", "joint_departments", "assisting_departments", "principal", "instrument"]:
+        rendered = str(form[name])
+        assert rendered.startswith("<select") and "data-searchable" in rendered, name
