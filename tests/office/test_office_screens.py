@@ -121,7 +121,8 @@ def _certified(users, city, number="闽执SC2026000001"):
     officer = OfficerFactory(department=city.dept_a, name="王小明")
     today = datetime.date.today()
     authority_services.training_record(
-        actor=users.editor_a, officer=officer, kind=TrainingKind.PRE_POST, hours=Decimal(40), completed_on=today
+        actor=users.editor_a, officer=officer, kind=TrainingKind.PRE_POST, hours=Decimal(40), completed_on=today,
+        kinds=[kind("penalty")],
     )
     authority_services.exam_record(actor=users.city_reviewer, officer=officer, taken_on=today, score=Decimal(80))
     certificate = authority_services.certificate_issue(
