@@ -123,6 +123,18 @@ def broker(services, monkeypatch):
     point_at(services.broker_url)
 
 
+@pytest.fixture(autouse=True)
+def renders_only():
+    """A publication also asks the portal to rebuild its open data; these tests follow the
+    disclosure renders alone, on one worker, so the open-data job is left out of them."""
+    from portal.receivers import on_version_published
+    from workflow.review import version_published
+
+    version_published.disconnect(dispatch_uid="portal.open_data.published")
+    yield
+    version_published.connect(on_version_published, dispatch_uid="portal.open_data.published")
+
+
 def _publish_a_breakdown(city, users):
     call_command("load_authority_reference", verbosity=0)
     published_department(city.dept_a, agency=city.agency_a)
