@@ -89,6 +89,56 @@ def portal_url(department: Organisation) -> str:
     return f"{site_url()}/departments/{department.code}/"
 
 
+# The address SITE_URL has when nobody set it: fine on a developer's machine, wrong on every
+# printed sheet (its QR code would send a citizen's phone to itself).
+DEFAULT_SITE_URL = "http://127.0.0.1:8000"
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "0.0.0.0", "[::1]")
+
+
+def site_url_is_local(url: str | None = None) -> bool:
+    """True when SITE_URL (or ``url``) names this machine rather than the public site."""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url if url is not None else settings.SITE_URL).hostname or "").lower()
+    return not host or host in {h.strip("[]") for h in LOCAL_HOSTS} or host.endswith(".localhost")
+
+
+# -- The font subsetter -----------------------------------------------------------------------
+
+SUBSETTER_LIBRARY = "libharfbuzz-subset.so.0"
+SUBSETTER_PACKAGE = "libharfbuzz-subset0"
+
+
+def harfbuzz_subsetter_available() -> bool:
+    """Whether WeasyPrint subsets the embedded CJK font with HarfBuzz (fast) rather than with
+    fontTools (about 10 s more per document, and ~500 lines of glyph lists in the log).
+
+    The same test WeasyPrint makes (weasyprint.pdf.fonts.Font.subset): its ``harfbuzz_subset``
+    library handle loaded, and HarfBuzz at least 4.1.0. Read at call time, so a process that
+    forces the fontTools path (bench/bench_disclosure.py --subsetter fonttools) is told the
+    truth. Where WeasyPrint cannot be imported at all, the shared library is looked up with
+    ctypes."""
+    try:
+        from weasyprint.pdf import fonts
+    except (ImportError, OSError):
+        import ctypes
+
+        try:
+            ctypes.CDLL(SUBSETTER_LIBRARY)
+        except OSError:
+            return False
+        return True
+    return bool(fonts.harfbuzz_subset) and bool(fonts.harfbuzz.hb_version_atleast(4, 1, 0))
+
+
+def subsetter_warning() -> str:
+    """What the status page and the worker's start-up log say when the subsetter is missing."""
+    return _(
+        "%(library)s is missing: every PDF takes about 10 seconds longer (fontTools subsets the font). "
+        "Install it with: apt-get install %(package)s"
+    ) % {"library": SUBSETTER_LIBRARY, "package": SUBSETTER_PACKAGE}
+
+
 # -- Content ----------------------------------------------------------------------------------
 
 
