@@ -18,7 +18,7 @@ class AuthorityConfig(AppConfig):
         # What the completeness findings read (selectors.findings_for): a change to any of it
         # moves the cached findings' generation.
         for model in (
-            models.Breakdown, models.PowerItem, models.PostAssignment, models.Post, models.Officer,
+            models.Breakdown, models.PowerItem, models.PostAssignment, models.ProcedureStep, models.Post, models.Officer,
             models.OfficerPost, models.Certificate, LegalInstrument, Provision, Organisation,
         ):
             post_save.connect(findings_changed, sender=model, dispatch_uid=f"authority.findings.save.{model.__name__}")

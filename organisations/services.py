@@ -27,6 +27,8 @@ EDITABLE_FIELDS = (
     "stationed_provincial",
     "vertically_managed",
     "dual_managed",
+    "complaint_phone",
+    "supervision_phone",
     "is_active",
 )
 

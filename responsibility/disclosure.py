@@ -56,7 +56,7 @@ logger = logging.getLogger(__name__)
 
 # Part of every content hash: raise it when a template or the print stylesheet changes in a way
 # that should re-render the documents already made.
-TEMPLATE_VERSION = "2026-12-01.1"
+TEMPLATE_VERSION = "2026-12-02.1"
 
 # fontconfig pattern of the CJK font embedded in the PDFs; DISCLOSURE_FONT_FILE (a path) in
 # settings overrides the lookup.
@@ -339,7 +339,10 @@ def department_content(department: Organisation, kind: str = DocumentKind.BOOKLE
             kinds[power["kind"]] = kinds.get(power["kind"], 0) + 1
         return {
             **base,
+            "complaint_phone": department.complaint_phone,
+            "supervision_phone": department.supervision_phone,
             "powers": [{"code": p["code"], "name": p["name"], "kind": p["kind"]} for p in powers],
+            "sheet": bulletin_layout([p["name"] for p in powers]),
             "power_kinds": sorted(kinds.items()),
             "officers": len(_officer_values(department)),
             "entries": CatalogueEntry.objects.filter(catalogue=catalogue).count() if catalogue else 0,
@@ -354,6 +357,38 @@ def department_content(department: Organisation, kind: str = DocumentKind.BOOKLE
         "standards": standards,
         "officers": _officer_values(department),
     }
+
+
+# The A3 sheet (297 × 420 mm, 18 mm margins): what its list of powers may fill between the
+# heading and the footer (QR code, telephones), and its two columns' width.
+SHEET_LIST_HEIGHT_MM = 200.0
+SHEET_COLUMN_WIDTH_MM = 118.0
+SHEET_FONT_SIZES_PT = (26, 24, 22, 20, 18, 16, 15, 14, 13, 12, 11)
+PT_MM = 0.3528
+
+
+def _list_height_mm(names: list[str], size_pt: float) -> float:
+    """Estimated height of ``names`` as a numbered two-column list at ``size_pt``: every CJK
+    character is one em wide, a line is 1.4 em, an item is followed by a third of a line."""
+    em = size_pt * PT_MM
+    per_line = max(1, int((SHEET_COLUMN_WIDTH_MM - 3 * em) // em))
+    lines = sum(-(-(len(name) + 1) // per_line) for name in names)
+    # Two columns, balanced: half the lines each, plus a line for an uneven split.
+    return (lines / 2 + 1) * 1.4 * em + len(names) / 2 * 0.35 * em
+
+
+def bulletin_layout(names: list[str]) -> dict:
+    """How the bulletin sheet prints the powers: the largest type at which all of them fill the
+    list's space; if even the smallest type cannot hold them all, as many as fit at it (the
+    sheet then says the rest are on the portal)."""
+    for size in SHEET_FONT_SIZES_PT:
+        if _list_height_mm(names, size) <= SHEET_LIST_HEIGHT_MM:
+            return {"font_pt": size, "shown": len(names)}
+    smallest = SHEET_FONT_SIZES_PT[-1]
+    shown = len(names)
+    while shown > 0 and _list_height_mm(names[:shown], smallest) > SHEET_LIST_HEIGHT_MM:
+        shown -= 1
+    return {"font_pt": smallest, "shown": shown}
 
 
 def compilation_departments(government: Organisation):

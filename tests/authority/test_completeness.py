@@ -95,7 +95,7 @@ def test_findings_of_many_breakdowns_in_constant_queries(setup, city, django_ass
         for _ in range(5):
             PowerFactory(breakdown=breakdown)
         breakdowns.append(breakdown)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         findings = findings_for(breakdowns)
     assert sum(f.kind == FindingKind.UNASSIGNED_POWER for f in findings) == 15
 
@@ -152,3 +152,19 @@ def test_cached_findings_follow_every_change(setup, users, change, django_assert
         change(setup, users)
 
     assert cached_findings_for(breakdown) == findings_for([breakdown]) != []
+
+
+def test_a_step_without_a_post_is_a_finding(setup):
+    """The public documents print such a step with no post (never "（未指定岗位）"): the gap is
+    reported here instead, and the cached findings see it at once."""
+    from .factories import step
+
+    before = cached_findings_for(setup["breakdown"])
+    assert before == []
+    step(setup["power"], 1, "filing", post=setup["post"])
+    step(setup["power"], 2, "decision", post=None)
+
+    [finding] = findings_for([setup["breakdown"]])
+    assert finding.kind == FindingKind.UNASSIGNED_STEP
+    assert setup["power"].code in finding.message and "2" in finding.message
+    assert [f.kind for f in cached_findings_for(setup["breakdown"])] == [FindingKind.UNASSIGNED_STEP]
