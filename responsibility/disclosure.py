@@ -360,10 +360,12 @@ def department_content(department: Organisation, kind: str = DocumentKind.BOOKLE
 
 
 # The A3 sheet (297 × 420 mm, 18 mm margins): what its list of powers may fill between the
-# heading and the footer (QR code, telephones), and its two columns' width.
+# heading and the footer (QR code, telephones), and the list's width; its two columns share that
+# width with the numbers' indent (1.6 em) and the gap between them (2.4 em, where the second
+# column's numbers stand): disclosure-print.css.
 SHEET_LIST_HEIGHT_MM = 200.0
-SHEET_COLUMN_WIDTH_MM = 118.0
-SHEET_FONT_SIZES_PT = (26, 24, 22, 20, 18, 16, 15, 14, 13, 12, 11)
+SHEET_LIST_WIDTH_MM = 261.0
+SHEET_FONT_SIZES_PT = (32, 30, 28, 26, 24, 22, 20, 18, 16, 15, 14, 13, 12, 11)
 PT_MM = 0.3528
 
 
@@ -371,7 +373,8 @@ def _list_height_mm(names: list[str], size_pt: float) -> float:
     """Estimated height of ``names`` as a numbered two-column list at ``size_pt``: every CJK
     character is one em wide, a line is 1.4 em, an item is followed by a third of a line."""
     em = size_pt * PT_MM
-    per_line = max(1, int((SHEET_COLUMN_WIDTH_MM - 3 * em) // em))
+    column = (SHEET_LIST_WIDTH_MM - 4 * em) / 2
+    per_line = max(1, int(column // em))
     lines = sum(-(-(len(name) + 1) // per_line) for name in names)
     # Two columns, balanced: half the lines each, plus a line for an uneven split.
     return (lines / 2 + 1) * 1.4 * em + len(names) / 2 * 0.35 * em
