@@ -17,8 +17,10 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def procedure_svg(steps, title: str = "") -> str:
-    """``steps`` are ProcedureStep rows (with stage and post loaded), in order."""
+def procedure_svg(steps, title: str = "", public: bool = False) -> str:
+    """``steps`` are ProcedureStep rows (with stage and post loaded), in order. ``public``: for
+    the portal, where a step without a post shows no post (the gap is a completeness finding
+    for the office, not something to print); the back office sees "(no post)"."""
     steps = list(steps)
     x = (WIDTH - BOX_WIDTH) // 2
     height = MARGIN * 2 + max(1, len(steps)) * (BOX_HEIGHT + GAP) - GAP
@@ -36,7 +38,7 @@ def procedure_svg(steps, title: str = "") -> str:
         )
     for index, step in enumerate(steps):
         top = MARGIN + index * (BOX_HEIGHT + GAP)
-        post = str(step.post) if step.post_id else _("(no post)")
+        post = str(step.post) if step.post_id else ("" if public else _("(no post)"))
         limit = step.time_limit_label or _("no time limit")
         parts.append(
             f'<g class="step" data-order="{step.order}">'

@@ -77,6 +77,7 @@ def steps_of(power: PowerItem) -> list[ProcedureStep]:
 
 class FindingKind:
     UNASSIGNED_POWER = "unassigned_power"
+    UNASSIGNED_STEP = "unassigned_step"
     POST_WITHOUT_CERTIFIED_OFFICER = "post_without_certified_officer"
     OFFICER_WITHOUT_CERTIFICATE = "officer_without_certificate"
     OFFICER_BEYOND_CERTIFICATE = "officer_beyond_certificate"
@@ -137,6 +138,21 @@ def findings_for(breakdowns, today: datetime.date | None = None) -> list[Finding
         findings.append(Finding(
             FindingKind.UNASSIGNED_POWER, departments[breakdown_id],
             message % {"code": code, "name": name},
+            power_url(breakdown_id, pk),
+        ))
+
+    # A procedure step without a post: the public documents print the step with no post (never a
+    # placeholder), so the gap is reported here, where it can be fixed.
+    message = _("Step %(order)s (%(stage)s) of power %(code)s %(name)s names no post.")
+    steps = (
+        ProcedureStep.objects.filter(power__breakdown_id__in=breakdown_ids, post__isnull=True)
+        .order_by("power__breakdown_id", "power__position", "order")
+        .values_list("power_id", "power__breakdown_id", "power__code", "power__name", "order", "stage__name")
+    )
+    for pk, breakdown_id, code, name, order, stage_name in steps:
+        findings.append(Finding(
+            FindingKind.UNASSIGNED_STEP, departments[breakdown_id],
+            message % {"order": order, "stage": stage_name, "code": code, "name": name},
             power_url(breakdown_id, pk),
         ))
 

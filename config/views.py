@@ -193,6 +193,25 @@ def _check_workers() -> tuple[bool, str]:
     return True, ", ".join(sorted(name for reply in replies for name in reply))
 
 
+def _check_subsetter() -> tuple[bool, str]:
+    from responsibility.disclosure import SUBSETTER_LIBRARY, harfbuzz_subsetter_available, subsetter_warning
+
+    if harfbuzz_subsetter_available():
+        return True, _("%(library)s: fonts are subset with HarfBuzz") % {"library": SUBSETTER_LIBRARY}
+    return False, subsetter_warning()
+
+
+def _check_site_url() -> tuple[bool, str]:
+    from responsibility.disclosure import site_url_is_local
+
+    if site_url_is_local():
+        return False, _(
+            "SITE_URL is %(url)s: the bulletin sheets print this machine's address and their QR codes lead nowhere. "
+            "Set SITE_URL to the public site's address."
+        ) % {"url": settings.SITE_URL}
+    return True, settings.SITE_URL
+
+
 @login_required
 def status(request):
     perms.require(request.user, perms.can_view_system_status(request.user))
@@ -200,8 +219,11 @@ def status(request):
         (_("Database"), *_check_database()),
         (_("Message broker"), *_check_broker()),
         (_("Background workers"), *_check_workers()),
+        (_("PDF font subsetting"), *_check_subsetter()),
+        (_("Public address (SITE_URL)"), *_check_site_url()),
     ]
-    return render(request, "status.html", {"checks": checks})
+    failing = [(name, detail) for name, ok, detail in checks if not ok]
+    return render(request, "status.html", {"checks": checks, "failing": failing})
 
 
 def error_403(request, exception=None):

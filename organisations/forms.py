@@ -16,6 +16,8 @@ class OrganisationForm(forms.ModelForm):
             "stationed_provincial",
             "vertically_managed",
             "dual_managed",
+            "complaint_phone",
+            "supervision_phone",
             "is_active",
         ]
 

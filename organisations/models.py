@@ -8,6 +8,7 @@ indexed prefix query, which every scoping rule uses.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -59,6 +60,14 @@ class SubjectKind(models.TextChoices):
     ENTRUSTED = "entrusted", _("Entrusted organisation")
 
 
+# Digits with the separators a telephone number is written with (hyphens, spaces, brackets, an
+# extension after 转, several numbers joined by 、 or a comma).
+PHONE_VALIDATOR = RegexValidator(
+    r"^[0-9+()（） \-－、，,/转]+$",
+    _("Enter a telephone number: digits, hyphens, brackets; several numbers separated by 、."),
+)
+
+
 class Organisation(MP_Node):
     code = models.CharField(
         _("code"),
@@ -102,6 +111,16 @@ class Organisation(MP_Node):
         null=True,
         blank=True,
         related_name="+",
+    )
+    # Printed on the department's disclosure bulletin sheet and shown on its portal page: where
+    # a citizen complains about an enforcement act, and the supervising body's line.
+    complaint_phone = models.CharField(
+        _("complaint telephone"), max_length=64, blank=True, default="", validators=[PHONE_VALIDATOR],
+        help_text=_("Printed on the disclosure bulletin sheet, e.g. 0571-87654321 or 12345."),
+    )
+    supervision_phone = models.CharField(
+        _("supervision telephone"), max_length=64, blank=True, default="", validators=[PHONE_VALIDATOR],
+        help_text=_("The supervising body's telephone, printed on the disclosure bulletin sheet."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     ended_on = models.DateField(

@@ -22,6 +22,8 @@ class OrganisationSerializer(serializers.ModelSerializer):
             "stationed_provincial",
             "vertically_managed",
             "dual_managed",
+            "complaint_phone",
+            "supervision_phone",
             "jurisdiction",
             "parent",
             "depth",

@@ -42,6 +42,8 @@ EDITABLE_FIELDS = (
     "stationed_provincial",
     "vertically_managed",
     "dual_managed",
+    "complaint_phone",
+    "supervision_phone",
     "is_active",
 )
 

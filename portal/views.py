@@ -177,7 +177,7 @@ def power_detail(request, code: str, power_code: str):
             "powers",
             detail=detail,
             power=detail.power,
-            flowchart=procedure_svg(detail.steps, title=detail.power.name),
+            flowchart=procedure_svg(detail.steps, title=detail.power.name, public=True),
         ),
     )
 

@@ -56,7 +56,7 @@ logger = logging.getLogger(__name__)
 
 # Part of every content hash: raise it when a template or the print stylesheet changes in a way
 # that should re-render the documents already made.
-TEMPLATE_VERSION = "2026-12-01.1"
+TEMPLATE_VERSION = "2026-12-02.1"
 
 # fontconfig pattern of the CJK font embedded in the PDFs; DISCLOSURE_FONT_FILE (a path) in
 # settings overrides the lookup.
@@ -87,6 +87,56 @@ def site_url() -> str:
 
 def portal_url(department: Organisation) -> str:
     return f"{site_url()}/departments/{department.code}/"
+
+
+# The address SITE_URL has when nobody set it: fine on a developer's machine, wrong on every
+# printed sheet (its QR code would send a citizen's phone to itself).
+DEFAULT_SITE_URL = "http://127.0.0.1:8000"
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "0.0.0.0", "[::1]")
+
+
+def site_url_is_local(url: str | None = None) -> bool:
+    """True when SITE_URL (or ``url``) names this machine rather than the public site."""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url if url is not None else settings.SITE_URL).hostname or "").lower()
+    return not host or host in {h.strip("[]") for h in LOCAL_HOSTS} or host.endswith(".localhost")
+
+
+# -- The font subsetter -----------------------------------------------------------------------
+
+SUBSETTER_LIBRARY = "libharfbuzz-subset.so.0"
+SUBSETTER_PACKAGE = "libharfbuzz-subset0"
+
+
+def harfbuzz_subsetter_available() -> bool:
+    """Whether WeasyPrint subsets the embedded CJK font with HarfBuzz (fast) rather than with
+    fontTools (about 10 s more per document, and ~500 lines of glyph lists in the log).
+
+    The same test WeasyPrint makes (weasyprint.pdf.fonts.Font.subset): its ``harfbuzz_subset``
+    library handle loaded, and HarfBuzz at least 4.1.0. Read at call time, so a process that
+    forces the fontTools path (bench/bench_disclosure.py --subsetter fonttools) is told the
+    truth. Where WeasyPrint cannot be imported at all, the shared library is looked up with
+    ctypes."""
+    try:
+        from weasyprint.pdf import fonts
+    except (ImportError, OSError):
+        import ctypes
+
+        try:
+            ctypes.CDLL(SUBSETTER_LIBRARY)
+        except OSError:
+            return False
+        return True
+    return bool(fonts.harfbuzz_subset) and bool(fonts.harfbuzz.hb_version_atleast(4, 1, 0))
+
+
+def subsetter_warning() -> str:
+    """What the status page and the worker's start-up log say when the subsetter is missing."""
+    return _(
+        "%(library)s is missing: every PDF takes about 10 seconds longer (fontTools subsets the font). "
+        "Install it with: apt-get install %(package)s"
+    ) % {"library": SUBSETTER_LIBRARY, "package": SUBSETTER_PACKAGE}
 
 
 # -- Content ----------------------------------------------------------------------------------
@@ -289,7 +339,10 @@ def department_content(department: Organisation, kind: str = DocumentKind.BOOKLE
             kinds[power["kind"]] = kinds.get(power["kind"], 0) + 1
         return {
             **base,
+            "complaint_phone": department.complaint_phone,
+            "supervision_phone": department.supervision_phone,
             "powers": [{"code": p["code"], "name": p["name"], "kind": p["kind"]} for p in powers],
+            "sheet": bulletin_layout([p["name"] for p in powers]),
             "power_kinds": sorted(kinds.items()),
             "officers": len(_officer_values(department)),
             "entries": CatalogueEntry.objects.filter(catalogue=catalogue).count() if catalogue else 0,
@@ -304,6 +357,41 @@ def department_content(department: Organisation, kind: str = DocumentKind.BOOKLE
         "standards": standards,
         "officers": _officer_values(department),
     }
+
+
+# The A3 sheet (297 × 420 mm, 18 mm margins): what its list of powers may fill between the
+# heading and the footer (QR code, telephones), and the list's width; its two columns share that
+# width with the numbers' indent (1.6 em) and the gap between them (2.4 em, where the second
+# column's numbers stand): disclosure-print.css.
+SHEET_LIST_HEIGHT_MM = 200.0
+SHEET_LIST_WIDTH_MM = 261.0
+SHEET_FONT_SIZES_PT = (32, 30, 28, 26, 24, 22, 20, 18, 16, 15, 14, 13, 12, 11)
+PT_MM = 0.3528
+
+
+def _list_height_mm(names: list[str], size_pt: float) -> float:
+    """Estimated height of ``names`` as a numbered two-column list at ``size_pt``: every CJK
+    character is one em wide, a line is 1.4 em, an item is followed by a third of a line."""
+    em = size_pt * PT_MM
+    column = (SHEET_LIST_WIDTH_MM - 4 * em) / 2
+    per_line = max(1, int(column // em))
+    lines = sum(-(-(len(name) + 1) // per_line) for name in names)
+    # Two columns, balanced: half the lines each, plus a line for an uneven split.
+    return (lines / 2 + 1) * 1.4 * em + len(names) / 2 * 0.35 * em
+
+
+def bulletin_layout(names: list[str]) -> dict:
+    """How the bulletin sheet prints the powers: the largest type at which all of them fill the
+    list's space; if even the smallest type cannot hold them all, as many as fit at it (the
+    sheet then says the rest are on the portal)."""
+    for size in SHEET_FONT_SIZES_PT:
+        if _list_height_mm(names, size) <= SHEET_LIST_HEIGHT_MM:
+            return {"font_pt": size, "shown": len(names)}
+    smallest = SHEET_FONT_SIZES_PT[-1]
+    shown = len(names)
+    while shown > 0 and _list_height_mm(names[:shown], smallest) > SHEET_LIST_HEIGHT_MM:
+        shown -= 1
+    return {"font_pt": smallest, "shown": shown}
 
 
 def compilation_departments(government: Organisation):

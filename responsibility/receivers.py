@@ -6,13 +6,20 @@ import logging
 from functools import reduce
 from operator import or_
 
+from django.conf import settings
 from django.db.models import Q
 
 from authority.receivers import breakdowns_citing
 from organisations.models import OrganisationKind
 from workflow.revision import CURRENT_STATUSES, versions_flag_for_revision
 
-from .disclosure import DEPARTMENT_KINDS, DisclosureError
+from .disclosure import (
+    DEPARTMENT_KINDS,
+    DisclosureError,
+    harfbuzz_subsetter_available,
+    site_url_is_local,
+    subsetter_warning,
+)
 from .disclosure_services import request_render
 from .models import ResponsibilitySet
 
@@ -103,3 +110,15 @@ def on_compilation_links(sender, user, governments, **kwargs) -> list[tuple[str,
         }
         links.append((label, reverse("disclosure:download", args=[document.pk])))
     return links
+
+
+def on_worker_ready(sender=None, **kwargs) -> None:
+    """Receiver of Celery's worker_ready: the worker renders the PDFs, so its start-up log says
+    loudly what makes them slow or wrong (the subsetter missing, SITE_URL left local)."""
+    if harfbuzz_subsetter_available():
+        logger.info("disclosure PDFs: fonts are subset with HarfBuzz")
+    else:
+        banner = "!" * 78
+        logger.error("%s\n%s\n%s", banner, subsetter_warning(), banner)
+    if site_url_is_local():
+        logger.warning("SITE_URL is %s: the bulletin sheets' QR codes point at this machine", settings.SITE_URL)

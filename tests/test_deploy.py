@@ -46,6 +46,8 @@ DOCUMENTED_VARIABLES = {
     "LOG_LEVEL",
     "REQUIRE_SERVICES",
     "POSTGRES_PASSWORD",
+    "SITE_URL",
+    "DJANGO_SECURE_COOKIES",
 }
 
 
@@ -55,9 +57,11 @@ def production_env(**overrides: str | None) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="config.settings.production",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
         DJANGO_ALLOWED_HOSTS="zfzr.example.gov.cn",
+        SITE_URL="https://zfzr.example.gov.cn",
     )
     # Test the defaults, not whatever the developer's shell has.
     env.pop("DJANGO_SECURE_SSL_REDIRECT", None)
+    env.pop("DJANGO_SECURE_COOKIES", None)
     for name, value in overrides.items():
         if value is None:
             env.pop(name, None)
@@ -79,6 +83,43 @@ def test_production_settings_pass_deploy_checks():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("site_url", [None, "http://127.0.0.1:8000", "http://localhost:8000/"], ids=["unset", "default", "localhost"])
+def test_deploy_checks_fail_while_site_url_is_this_machine(site_url):
+    """The bulletin sheets print SITE_URL and encode it in their QR codes."""
+    result = run([sys.executable, "manage.py", "check", "--deploy"], production_env(SITE_URL=site_url))
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert "responsibility.E001" in result.stderr and "SITE_URL" in result.stderr, result.stderr
+
+
+def test_plain_http_trial_switches_turn_off_the_redirect_and_the_secure_cookies():
+    """README "Trying it over plain HTTP": the two switches, and nothing else, relax HTTPS."""
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)"
+    )
+    default = run([sys.executable, "-c", code], production_env())
+    assert default.stdout.split() == ["True", "True", "True"], default.stderr
+    relaxed = run(
+        [sys.executable, "-c", code],
+        production_env(DJANGO_SECURE_SSL_REDIRECT="false", DJANGO_SECURE_COOKIES="false"),
+    )
+    assert relaxed.stdout.split() == ["False", "False", "False"], relaxed.stderr
+
+
+def test_readme_says_how_to_create_the_administrators_in_the_container_and_try_plain_http():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    for role in ("system_admin", "security_admin", "audit_admin"):
+        assert f"docker compose exec web python manage.py create_administrator {role}" in text, role
+    assert "DJANGO_SECURE_SSL_REDIRECT=false" in text and "DJANGO_SECURE_COOKIES=false" in text
+
+
+def test_readme_links_stay_inside_the_repository():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "../" not in text
+    for target in re.findall(r"\]\(([^)#:]+)\)", text):
+        assert (ROOT / target).exists(), target
 
 
 @pytest.mark.parametrize("secret_key", [None, ""], ids=["unset", "empty"])

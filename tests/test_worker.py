@@ -117,7 +117,7 @@ def test_status_page_shows_the_running_worker(worker, answered_ping, broker_app,
     response = client.get("/office/status/")
 
     assert response.status_code == 200
-    (_, database_ok, _), (_, broker_ok, _), (_, workers_ok, workers) = response.context["checks"]
+    (_, database_ok, _), (_, broker_ok, _), (_, workers_ok, workers) = response.context["checks"][:3]
     assert (database_ok, broker_ok, workers_ok) == (True, True, True)
     assert worker.hostname in workers.split(", ")
 
@@ -150,5 +150,70 @@ def test_status_page_reports_an_unreachable_broker(login, users, settings, monke
         response = login(users.secadmin).get("/office/status/")
 
     assert response.status_code == 200
-    (_, database_ok, _), (_, broker_ok, _), (_, workers_ok, _) = response.context["checks"]
+    (_, database_ok, _), (_, broker_ok, _), (_, workers_ok, _) = response.context["checks"][:3]
     assert (database_ok, broker_ok, workers_ok) == (True, False, False)
+
+
+def test_status_page_shouts_when_the_font_subsetter_is_missing(login, users, monkeypatch):
+    """Without libharfbuzz-subset every PDF takes ~10 s longer: the page says so, in red, above
+    the table, with the package to install."""
+    monkeypatch.setattr("responsibility.disclosure.harfbuzz_subsetter_available", lambda: False)
+    response = login(users.secadmin).get("/office/status/")
+
+    assert response.status_code == 200
+    checks = {name: (ok, detail) for name, ok, detail in response.context["checks"]}
+    ok, detail = checks["PDF font subsetting"]
+    assert not ok and "libharfbuzz-subset0" in detail
+    assert ("PDF font subsetting", detail) in response.context["failing"]
+    body = response.content.decode()
+    assert 'role="alert"' in body and "apt-get install libharfbuzz-subset0" in body
+
+
+def test_status_page_is_calm_when_the_font_subsetter_is_there(login, users, monkeypatch, settings):
+    monkeypatch.setattr("responsibility.disclosure.harfbuzz_subsetter_available", lambda: True)
+    settings.SITE_URL = "https://zfzr.example.gov.cn"
+    response = login(users.secadmin).get("/office/status/")
+    checks = {name: ok for name, ok, _detail in response.context["checks"]}
+    assert checks["PDF font subsetting"] and checks["Public address (SITE_URL)"]
+    assert 'role="alert"' not in response.content.decode()
+
+
+def test_status_page_warns_about_a_local_site_url(login, users, settings):
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    response = login(users.secadmin).get("/office/status/")
+    checks = {name: (ok, detail) for name, ok, detail in response.context["checks"]}
+    ok, detail = checks["Public address (SITE_URL)"]
+    assert not ok and "127.0.0.1:8000" in detail
+
+
+def test_worker_start_up_log_names_the_missing_subsetter(monkeypatch, caplog, settings):
+    from celery.signals import worker_ready
+
+    settings.SITE_URL = "https://zfzr.example.gov.cn"
+    monkeypatch.setattr("responsibility.receivers.harfbuzz_subsetter_available", lambda: False)
+    with caplog.at_level("INFO", logger="responsibility.receivers"):
+        worker_ready.send(sender=None)
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert errors and "apt-get install libharfbuzz-subset0" in errors[0].getMessage()
+
+
+def test_worker_log_is_kept_quiet():
+    """fontTools' glyph lists (INFO, ~500 lines a document) and WeasyPrint's notes stay out."""
+    import logging
+    import logging.config
+
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
+    for name in ("fontTools", "fontTools.subset", "weasyprint", "weasyprint.progress"):
+        assert not logging.getLogger(name).isEnabledFor(logging.INFO), name
+
+
+def test_subsetter_detection_follows_weasyprint(monkeypatch):
+    from weasyprint.pdf import fonts
+
+    from responsibility.disclosure import harfbuzz_subsetter_available
+
+    assert harfbuzz_subsetter_available() == (bool(fonts.harfbuzz_subset) and bool(fonts.harfbuzz.hb_version_atleast(4, 1, 0)))
+    monkeypatch.setattr(fonts, "harfbuzz_subset", None)
+    assert harfbuzz_subsetter_available() is False

@@ -369,6 +369,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # WeasyPrint logs a line per page laid out; a booklet has hundreds.
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
+    # WeasyPrint logs a line per page laid out (a booklet has hundreds) and notes about the CSS;
+    # fontTools, when it subsets the CJK font (no HarfBuzz subsetter), logs ~500 lines of glyph
+    # lists per document at INFO. Their warnings still show (e.g. "Using fontTools instead of
+    # HarfBuzz-Subset", once per document).
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -116,8 +116,8 @@ def test_findings_of_many_breakdowns_in_constant_queries(setup, city, django_ass
             PowerFactory(breakdown=breakdown)
         breakdowns.append(breakdown)
     # Seven, two for the training that covers the posts (§3(三)) and five for the coverage
-    # from law to power (issue 12).
-    with django_assert_max_num_queries(14):
+    # from law to power (issue 12), one for the steps without a post (issue 13).
+    with django_assert_max_num_queries(15):
         findings = findings_for(breakdowns)
     assert sum(f.kind == FindingKind.UNASSIGNED_POWER for f in findings) == 15
 
@@ -283,3 +283,19 @@ def test_overlapping_post_assignments(setup, city):
 
     assert [f.kind for f in found] == [FindingKind.OVERLAPPING_ASSIGNMENT]
     assert "处罚岗、稽查岗" in found[0].message and "Handling" in found[0].message
+
+
+def test_a_step_without_a_post_is_a_finding(setup):
+    """The public documents print such a step with no post (never "（未指定岗位）"): the gap is
+    reported here instead, and the cached findings see it at once."""
+    from .factories import step
+
+    before = cached_findings_for(setup["breakdown"])
+    assert before == []
+    step(setup["power"], 1, "filing", post=setup["post"])
+    step(setup["power"], 2, "decision", post=None)
+
+    [finding] = findings_for([setup["breakdown"]])
+    assert finding.kind == FindingKind.UNASSIGNED_STEP
+    assert setup["power"].code in finding.message and "2" in finding.message
+    assert [f.kind for f in cached_findings_for(setup["breakdown"])] == [FindingKind.UNASSIGNED_STEP]
