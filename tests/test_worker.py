@@ -114,7 +114,7 @@ def test_status_page_shows_the_running_worker(worker, answered_ping, broker_app,
     assert client.post("/accounts/login/", {"username": users.sysadmin.username, "password": PASSWORD}).status_code == 302
     pass_second_factor(client, users.sysadmin)
 
-    response = client.get("/office/status/")
+    response = client.get("/office/status/", HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 200
     (_, database_ok, _), (_, broker_ok, _), (_, workers_ok, workers) = response.context["checks"][:3]
@@ -137,7 +137,7 @@ def test_status_page_shows_the_running_worker(worker, answered_ping, broker_app,
 )
 def test_status_page_is_for_the_system_and_security_admins(login, users, role, status):
     client = login(getattr(users, role))
-    assert client.get("/office/status/").status_code == status
+    assert client.get("/office/status/", HTTP_ACCEPT_LANGUAGE="en").status_code == status
 
 
 def test_status_page_reports_an_unreachable_broker(login, users, settings, monkeypatch):
@@ -147,7 +147,7 @@ def test_status_page_reports_an_unreachable_broker(login, users, settings, monke
     monkeypatch.setenv("CELERY_RESULT_BACKEND", dead)
     with Celery("lecrs-test-dead", broker=dead, backend=dead, set_as_current=False) as app:
         monkeypatch.setattr("config.celery.app", app)
-        response = login(users.secadmin).get("/office/status/")
+        response = login(users.secadmin).get("/office/status/", HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 200
     (_, database_ok, _), (_, broker_ok, _), (_, workers_ok, _) = response.context["checks"][:3]
@@ -158,7 +158,7 @@ def test_status_page_shouts_when_the_font_subsetter_is_missing(login, users, mon
     """Without libharfbuzz-subset every PDF takes ~10 s longer: the page says so, in red, above
     the table, with the package to install."""
     monkeypatch.setattr("responsibility.disclosure.harfbuzz_subsetter_available", lambda: False)
-    response = login(users.secadmin).get("/office/status/")
+    response = login(users.secadmin).get("/office/status/", HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 200
     checks = {name: (ok, detail) for name, ok, detail in response.context["checks"]}
@@ -172,7 +172,7 @@ def test_status_page_shouts_when_the_font_subsetter_is_missing(login, users, mon
 def test_status_page_is_calm_when_the_font_subsetter_is_there(login, users, monkeypatch, settings):
     monkeypatch.setattr("responsibility.disclosure.harfbuzz_subsetter_available", lambda: True)
     settings.SITE_URL = "https://zfzr.example.gov.cn"
-    response = login(users.secadmin).get("/office/status/")
+    response = login(users.secadmin).get("/office/status/", HTTP_ACCEPT_LANGUAGE="en")
     checks = {name: ok for name, ok, _detail in response.context["checks"]}
     assert checks["PDF font subsetting"] and checks["Public address (SITE_URL)"]
     assert 'role="alert"' not in response.content.decode()
@@ -180,7 +180,7 @@ def test_status_page_is_calm_when_the_font_subsetter_is_there(login, users, monk
 
 def test_status_page_warns_about_a_local_site_url(login, users, settings):
     settings.SITE_URL = "http://127.0.0.1:8000"
-    response = login(users.secadmin).get("/office/status/")
+    response = login(users.secadmin).get("/office/status/", HTTP_ACCEPT_LANGUAGE="en")
     checks = {name: (ok, detail) for name, ok, detail in response.context["checks"]}
     ok, detail = checks["Public address (SITE_URL)"]
     assert not ok and "127.0.0.1:8000" in detail

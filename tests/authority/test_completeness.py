@@ -45,8 +45,8 @@ def _kinds(breakdown):
     return sorted(f.kind for f in findings_for([breakdown]))
 
 
-def complete_procedure(power, post=None):
-    """A step with a time limit, so that the power raises no procedure finding."""
+def complete_procedure(power, post):
+    """A step with a time limit and its post, so that the power raises no procedure finding."""
     step(power, 1, post=post, limit=20)
     return power
 
@@ -56,7 +56,7 @@ def test_complete_breakdown_has_no_finding(setup):
 
 
 def test_unassigned_power(setup):
-    extra = complete_procedure(PowerFactory(breakdown=setup["breakdown"], name="未分配的职权"))
+    extra = complete_procedure(PowerFactory(breakdown=setup["breakdown"], name="未分配的职权"), setup["post"])
     [finding] = findings_for([setup["breakdown"]])
     assert finding.kind == FindingKind.UNASSIGNED_POWER
     assert "未分配的职权" in finding.message
@@ -92,7 +92,7 @@ def test_certificate_past_validity_counts_as_expired(setup):
 
 
 def test_officer_beyond_certificate_kinds(setup):
-    licence = complete_procedure(PowerFactory(breakdown=setup["breakdown"], kind=kind("licensing")))
+    licence = complete_procedure(PowerFactory(breakdown=setup["breakdown"], kind=kind("licensing")), setup["post"])
     assign(licence, setup["post"], role="decision")
     [finding] = findings_for([setup["breakdown"]])
     assert finding.kind == FindingKind.OFFICER_BEYOND_CERTIFICATE
@@ -134,7 +134,7 @@ def test_officer_beyond_certificate_area(setup, city):
 def test_city_certificate_covers_a_county_post(city):
     breakdown = BreakdownFactory(department=city.dept_x1)
     post = PostFactory(agency=city.dept_x1)
-    assign(complete_procedure(PowerFactory(breakdown=breakdown)), post)
+    assign(complete_procedure(PowerFactory(breakdown=breakdown), post), post)
     officer = OfficerFactory(department=city.dept_x1)
     place(officer, post)
     train(officer, kinds=[kind("penalty")])
@@ -253,8 +253,8 @@ def test_power_without_steps_and_without_time_limits(setup):
     assign(bare, setup["post"])
     unlimited = PowerFactory(breakdown=setup["breakdown"], code="330217002000", name="对生产经营不符合食品安全标准的食品的处罚")
     assign(unlimited, setup["post"])
-    step(unlimited, 1, limit=None)
-    step(unlimited, 2, stage_code="decision", limit=None)
+    step(unlimited, 1, post=setup["post"], limit=None)
+    step(unlimited, 2, stage_code="decision", post=setup["post"], limit=None)
 
     found = findings_for([setup["breakdown"]])
 
@@ -292,8 +292,7 @@ def test_a_step_without_a_post_is_a_finding(setup):
 
     before = cached_findings_for(setup["breakdown"])
     assert before == []
-    step(setup["power"], 1, "filing", post=setup["post"])
-    step(setup["power"], 2, "decision", post=None)
+    step(setup["power"], 2, "decision", post=None)  # step 1 (the fixture's) names its post
 
     [finding] = findings_for([setup["breakdown"]])
     assert finding.kind == FindingKind.UNASSIGNED_STEP
