@@ -24,6 +24,7 @@ from toolkit.files import original_name
 from workflow import review as workflow
 from workflow.engine import advance, record
 from workflow.review import OPEN_STATUSES, ReviewStatus, Transition, WorkflowError
+from workflow.revision import versions_flag_for_revision
 
 from .checks import FindingKind, cached_findings_for_catalogue
 from .models import (
@@ -462,14 +463,13 @@ def instrument_record_status(
             "status": InstrumentStatus(to_status).label,
             "note": note,
         }
-    affected = BasisCatalogue.objects.filter(
-        status__in=[*_open(), ReviewStatus.PUBLISHED], entries__instrument=instrument
-    ).distinct()
-    ids = list(affected.values_list("pk", flat=True))
-    for catalogue in BasisCatalogue.objects.select_for_update().filter(pk__in=ids):
-        catalogue.needs_revision = True
-        catalogue.revision_reason = "\n".join(filter(None, [catalogue.revision_reason, reason]))
-        catalogue.save(update_fields=["needs_revision", "revision_reason", "updated_at"])
+    # The same flagging as a reform's (workflow.revision): current versions only, reason once.
+    ids = versions_flag_for_revision(
+        queryset=BasisCatalogue.objects.filter(entries__instrument=instrument),
+        reason=reason,
+        actor=actor,
+        detail={"instrument": instrument.pk},
+    )
     event_record(
         action=AuditAction.UPDATE,
         actor=actor,
