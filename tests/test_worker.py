@@ -175,7 +175,10 @@ def test_status_page_is_calm_when_the_font_subsetter_is_there(login, users, monk
     response = login(users.secadmin).get("/office/status/", HTTP_ACCEPT_LANGUAGE="en")
     checks = {name: ok for name, ok, _detail in response.context["checks"]}
     assert checks["PDF font subsetting"] and checks["Public address (SITE_URL)"]
-    assert 'role="alert"' not in response.content.decode()
+    # Other components may fail where this runs (no worker answering a broker): neither of these.
+    failing = [name for name, _detail in response.context["failing"]]
+    assert "PDF font subsetting" not in failing and "Public address (SITE_URL)" not in failing
+    assert "apt-get install libharfbuzz-subset0" not in response.content.decode()
 
 
 def test_status_page_warns_about_a_local_site_url(login, users, settings):

@@ -125,14 +125,19 @@ def broker(services, monkeypatch):
 
 @pytest.fixture(autouse=True)
 def renders_only():
-    """A publication also asks the portal to rebuild its open data; these tests follow the
-    disclosure renders alone, on one worker, so the open-data job is left out of them."""
-    from portal.receivers import on_version_published
+    """A publication (and a certificate saved) also asks the portal to rebuild its open data;
+    these tests follow the disclosure renders alone, on one worker, so that job is left out."""
+    from django.db.models.signals import post_save
+
+    from authority.models import Certificate
+    from portal.receivers import on_certificate_saved, on_version_published
     from workflow.review import version_published
 
     version_published.disconnect(dispatch_uid="portal.open_data.published")
+    post_save.disconnect(sender=Certificate, dispatch_uid="portal.open_data.certificate")
     yield
     version_published.connect(on_version_published, dispatch_uid="portal.open_data.published")
+    post_save.connect(on_certificate_saved, sender=Certificate, dispatch_uid="portal.open_data.certificate")
 
 
 def _publish_a_breakdown(city, users):
