@@ -22,8 +22,9 @@ from schemathesis.config import SchemathesisConfig
 from tests.authority.factories import BreakdownFactory, PowerFactory
 from tests.basis.factories import CatalogueFactory, EntryFactory, InstrumentFactory
 
-# Office reviewer, department editor, system administrator, and nobody logged in.
-ROLES = ("city_reviewer", "editor_a", "sysadmin", None)
+# Every role (the county office, the establishment office, a department's editor and head, the
+# three administrators), and nobody logged in.
+ROLES = ("city_reviewer", "county_reviewer", "establishment", "editor_a", "head_a", "sysadmin", "secadmin", "auditadmin", None)
 CONFIG = {
     "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
     "generation": {"max-examples": 5},
