@@ -13,17 +13,24 @@ from django.utils import timezone
 
 from authority import services as authority_services
 from authority.models import CertificateStatus, TrainingKind
-from basis.models import SubmissionDeadline
+from basis.models import InstrumentLevel, InstrumentProposal, ProposalStatus, SubmissionDeadline
 from organisations.models import Organisation
+from responsibility import selectors
+from responsibility.models import ResponsibilitySet, SupportingRuleKind
 from tests.authority.factories import OfficerFactory, kind
 from tests.basis.factories import CatalogueFactory, EntryFactory, InstrumentFactory
 from tests.factories import OrganisationFactory, UserFactory
+from tests.responsibility.factories import ResponsibilitySetFactory, SupportingRuleFactory
 from workflow.review import ReviewStatus
 
 TILE = re.compile(r'<a class="card tile" href="([^"]+)"[^>]*><div class="stat[^"]*">(\d+)</div><div>([^<]+)</div>')
 
 
 def _rows(content: str) -> int:
+    """The rows of a list page: its table's, or the items of a list marked ``data-queue`` (a
+    department's missing kinds of supporting rule)."""
+    if "<ul class=\"coverage\" data-queue>" in content:
+        return content.split("data-queue>", 1)[1].split("</ul>", 1)[0].count("<li")
     if "<tbody>" not in content:
         return 0
     return content.split("<tbody>", 1)[1].split("</tbody>", 1)[0].count("<tr")
@@ -58,6 +65,24 @@ def jurisdiction(city, users):
     # Approved, in a county: the city office sees it in its queue.
     CatalogueFactory(department=city.dept_x1, status=ReviewStatus.APPROVED)
     CatalogueFactory(department=city.dept_y1, status=ReviewStatus.UNDER_REVIEW)
+    # Responsibilities: A's set submitted, B's approved, a county's under review (its own office
+    # reviews it); A has all eight supporting rules but one, the county department none.
+    ResponsibilitySetFactory(department=city.dept_a, status=ReviewStatus.SUBMITTED)
+    ResponsibilitySetFactory(department=city.dept_b, status=ReviewStatus.APPROVED)
+    ResponsibilitySetFactory(department=city.dept_x1, status=ReviewStatus.UNDER_REVIEW)
+    for rule_kind in SupportingRuleKind.values[1:]:
+        SupportingRuleFactory(department=city.dept_a, kind=rule_kind)
+    # Proposals: two from the city's departments and one from a county's wait; one is decided.
+    for department, name, status in [
+        (city.dept_a, "测试市餐饮服务食品安全管理办法", ProposalStatus.PENDING),
+        (city.dept_b, "测试市城市市容和环境卫生管理条例", ProposalStatus.PENDING),
+        (city.dept_x1, "某县农贸市场管理办法", ProposalStatus.PENDING),
+        (city.dept_b, "测试市户外广告设置管理办法（已废止）", ProposalStatus.REFUSED),
+    ]:
+        InstrumentProposal.objects.create(
+            name=name, level=InstrumentLevel.LOCAL_GOVERNMENT_RULE, issuing_organ="测试市人民政府", department=department,
+            proposed_by=users.editor_a, status=status,
+        )
     return city
 
 
@@ -66,6 +91,9 @@ def test_office_tiles_count_the_rows_of_the_pages_they_open(client, users, juris
     tiles = {url: count for url, count, _label in _tiles(client) if "?" in url}
     progress = reverse("basis:catalogue_progress")
     catalogues = reverse("basis:catalogue_list")
+    sets, coverage = reverse("responsibility:index"), reverse("responsibility:coverage")
+    missing = len(selectors.coverage_for(users.city_reviewer, government=jurisdiction.city).rows)
+    assert missing == 6, missing  # every active subject of the city (A one kind short); not the abolished E
     assert tiles == {
         # C (returned only), D and A's entrusted enforcement team (it keeps a catalogue of its own)
         f"{progress}?state=not_submitted": 3,
@@ -74,6 +102,13 @@ def test_office_tiles_count_the_rows_of_the_pages_they_open(client, users, juris
         f"{catalogues}?queue=awaiting_review": 1,
         f"{catalogues}?queue=awaiting_publication": 0,
         f"{catalogues}?queue=conflicts": 2,  # A and B
+        # The city's and its counties' proposals: the office keeps the registry for them all
+        reverse("basis:proposal_list") + "?status=pending": 3,
+        # A's; not the county's, which its own office reviews
+        f"{sets}?queue=awaiting_review": 1,
+        f"{sets}?queue=awaiting_publication": 1,  # B's
+        # Of the city's own subjects: every one but A (which lacks one kind too) lacks all eight
+        f"{coverage}?queue=missing": missing,
     }
     for url, count in tiles.items():
         response = client.get(url)
@@ -84,10 +119,14 @@ def test_office_tiles_count_the_rows_of_the_pages_they_open(client, users, juris
 def test_editor_tiles_count_the_rows_of_the_pages_they_open(client, users, jurisdiction):
     CatalogueFactory(department=jurisdiction.dept_a, status=ReviewStatus.DRAFT)
     client.force_login(users.editor_a)
+    ResponsibilitySet.objects.filter(department=jurisdiction.dept_a).update(status=ReviewStatus.RETURNED)
+    client.force_login(users.editor_a)
     tiles = {url: count for url, count, _label in _tiles(client) if "?" in url}
     assert tiles[reverse("basis:catalogue_list") + "?queue=to_fix"] == 1
+    assert tiles[reverse("responsibility:index") + "?queue=to_fix"] == 1
+    assert tiles[reverse("responsibility:rule_home") + "?queue=missing"] == 1  # 岗位责任制度, the first kind
     for url, count in tiles.items():
-        assert _rows(client.get(url).content.decode()) == count, url
+        assert _rows(client.get(url, follow=True).content.decode()) == count, url
 
 
 def test_editor_home_shows_the_deadline_overdue_and_what_to_do(client, users, jurisdiction):
