@@ -36,7 +36,8 @@ def _set(request, pk: int) -> ResponsibilitySet:
 def _editable_set(request, pk: int) -> ResponsibilitySet:
     responsibility_set = _set(request, pk)
     perms.require(
-        request.user, responsibility_perms.can_edit_responsibility_set(request.user, responsibility_set), obj=responsibility_set
+        request.user, responsibility_perms.can_edit_responsibility_set(request.user, responsibility_set), obj=responsibility_set,
+        who=perms.Actor.DEPARTMENT_EDITOR,
     )
     return responsibility_set
 
@@ -85,7 +86,8 @@ def index(request):
 @require_POST
 def set_start(request):
     department = perms.department_of(request.user)
-    perms.require(request.user, department is not None and responsibility_perms.can_start_responsibility_set(request.user, department))
+    perms.require(request.user, department is not None and responsibility_perms.can_start_responsibility_set(request.user, department),
+                  who=perms.Actor.DEPARTMENT_EDITOR)
     try:
         responsibility_set = services.responsibility_set_start(actor=request.user, department=department)
     except WorkflowError as error:
@@ -276,7 +278,8 @@ def rule_list(request, department_id: int):
 @login_required
 def rule_edit(request, department_id: int, rule_id: int | None = None):
     department = _department(request, department_id)
-    perms.require(request.user, responsibility_perms.can_manage_supporting_rules(request.user, department), obj=department)
+    perms.require(request.user, responsibility_perms.can_manage_supporting_rules(request.user, department), obj=department,
+                  who=perms.Actor.DEPARTMENT_EDITOR)
     rule = None
     if rule_id is not None:
         rule = perms.get_visible_or_404(

@@ -221,6 +221,51 @@ def test_403_for_the_progress_page_names_the_office(client, users, city):
     assert "Only the legal affairs office" in response.content.decode()
 
 
+OFFICE = ("Only the legal affairs office of the government concerned can do this.", "只有本级政府法制办可以进行此操作。")
+EDITOR = ("Only an editor of the department concerned can do this.", "只有本部门填报员可以进行此操作。")
+AUDIT = ("Only the audit administrator can do this.", "只有审计管理员可以进行此操作。")
+SECURITY = ("Only the security administrator can do this.", "只有安全管理员可以进行此操作。")
+
+
+def _refused(client, user, url, *, post=None):
+    """The 403 page of ``url`` for ``user``, in English and in Chinese."""
+    client.force_login(user)
+    pages = []
+    for language in ("en", "zh-hans"):
+        response = client.post(url, post or {}, HTTP_ACCEPT_LANGUAGE=language) if post is not None else \
+            client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 403, (url, language)
+        pages.append(response.content.decode())
+    return pages
+
+
+def _names(pages, who):
+    for page, sentence in zip(pages, who, strict=True):
+        assert sentence in page
+        assert "system administrator" not in page and "系统管理员" not in page
+
+
+def test_403_in_authority_names_the_office_for_a_certificate_and_the_editor_for_an_officer(client, users, city, reference):
+    _officer, certificate = _certified(users, city)
+    # A department may not revoke its officer's certificate: the competent office does.
+    url = reverse("authority:certificate_action", args=[certificate.pk, "revoke"])
+    _names(_refused(client, users.editor_a, url, post={"reason": "调离执法岗位"}), OFFICE)
+    # The office may not add an officer to a department: the department's editor does.
+    _names(_refused(client, users.city_reviewer, reverse("authority:officer_list"), post={"name": "李四"}), EDITOR)
+
+
+def test_403_in_responsibility_names_the_office_for_a_decision_and_the_editor_for_a_rule(client, users, city):
+    responsibility_set = ResponsibilitySetFactory(department=city.dept_a, status=ReviewStatus.SUBMITTED)
+    url = reverse("responsibility:set_transition", args=[responsibility_set.pk, "approve"])
+    _names(_refused(client, users.editor_a, url, post={"comment": "同意"}), OFFICE)
+    _names(_refused(client, users.city_reviewer, reverse("responsibility:rule_create", args=[city.dept_a.pk])), EDITOR)
+
+
+def test_403_of_the_administrators_names_the_right_one(client, users, city):
+    _names(_refused(client, users.city_reviewer, reverse("audit:list")), AUDIT)
+    _names(_refused(client, users.editor_a, reverse("accounts:user_unlock", args=[users.editor_b.pk]), post={}), SECURITY)
+
+
 def test_deadline_form_renders_a_datetime_local_input(client, users, city):
     client.force_login(users.city_reviewer)
     content = client.get(reverse("basis:deadline")).content.decode()
