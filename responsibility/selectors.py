@@ -237,8 +237,9 @@ def coverage(departments: QuerySet[Organisation], *, only_missing: bool = False)
 
 
 def coverage_for(user, *, government: Organisation | None = None, only_missing: bool = False) -> Coverage:
-    """The coverage of the enforcement subjects and county governments in the user's scope."""
-    departments = responsibility_perms.rule_holders_in_scope(user)
+    """The coverage of the enforcement subjects and county governments in the user's scope. An
+    abolished department adopts no rule any more: it is left out (its register stays readable)."""
+    departments = responsibility_perms.rule_holders_in_scope(user).filter(is_active=True)
     if government is not None:
         departments = departments.filter(jurisdiction=government)
     return coverage(departments, only_missing=only_missing)

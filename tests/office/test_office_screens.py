@@ -93,7 +93,7 @@ def test_office_tiles_count_the_rows_of_the_pages_they_open(client, users, juris
     catalogues = reverse("basis:catalogue_list")
     sets, coverage = reverse("responsibility:index"), reverse("responsibility:coverage")
     missing = len(selectors.coverage_for(users.city_reviewer, government=jurisdiction.city).rows)
-    assert missing == 6, missing  # every active subject of the city (A one kind short); not the abolished E
+    assert missing == 5, missing  # A (one kind short), its 执法支队, B, C, D; not the abolished E
     assert tiles == {
         # C (returned only), D and A's entrusted enforcement team (it keeps a catalogue of its own)
         f"{progress}?state=not_submitted": 3,
