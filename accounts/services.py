@@ -73,7 +73,7 @@ def _role_request_create(*, actor, user: User, role: str, organisation) -> RoleR
 
 
 def user_update(*, actor, user: User, **changes) -> User:
-    perms.require(actor, perms.can_change_user(actor, user), obj=user, reason=_("may not change this account"))
+    perms.require(actor, perms.can_change_user(actor, user), obj=user, reason=_("may not change this account"), who=perms.Actor.SYSTEM_ADMIN)
     if "role" in changes:
         perms.require(actor, changes["role"] in perms.assignable_roles(actor), obj=user, reason=_("may not give this role"))
     return _user_update(actor=actor, user=user, **changes)

@@ -121,7 +121,8 @@ def second_factor_verify(*, user: User, token: str):
 def second_factor_reset(*, actor, user: User) -> int:
     """Remove the user's devices (a lost phone, used-up codes): the next sign-in enrols anew."""
     perms.require(
-        actor, perms.can_reset_second_factor(actor, user), obj=user, reason=_("may not reset this second factor")
+        actor, perms.can_reset_second_factor(actor, user), obj=user, reason=_("may not reset this second factor"),
+        who=perms.Actor.SECURITY_ADMIN,
     )
     return _second_factor_reset(actor=actor, user=user)
 

@@ -107,7 +107,7 @@ def two_factor_enrol(request):
 @login_required
 @require_POST
 def user_second_factor_reset(request, pk: int):
-    perms.require(request.user, perms.can_set_security_policy(request.user))
+    perms.require(request.user, perms.can_set_security_policy(request.user), who=perms.Actor.SECURITY_ADMIN)
     target = perms.get_visible_or_404(request.user, perms.users_visible_to(request.user), pk=pk)
     second_factor_reset(actor=request.user, user=target)
     messages.success(request, _("%(name)s must enrol a second factor again at next login.") % {"name": target.username})

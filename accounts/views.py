@@ -73,7 +73,7 @@ def user_list(request):
 
 @login_required
 def user_create(request):
-    perms.require(request.user, perms.can_manage_users(request.user))
+    perms.require(request.user, perms.can_manage_users(request.user), who=perms.Actor.SYSTEM_ADMIN)
     form = UserCreateForm(request.POST or None, assignable_roles=perms.assignable_roles(request.user))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -95,9 +95,9 @@ def user_create(request):
 
 @login_required
 def user_edit(request, pk: int):
-    perms.require(request.user, perms.can_manage_users(request.user))
+    perms.require(request.user, perms.can_manage_users(request.user), who=perms.Actor.SYSTEM_ADMIN)
     target = perms.get_visible_or_404(request.user, perms.users_visible_to(request.user), pk=pk)
-    perms.require(request.user, perms.can_change_user(request.user, target), obj=target)
+    perms.require(request.user, perms.can_change_user(request.user, target), obj=target, who=perms.Actor.SYSTEM_ADMIN)
     form = UserForm(
         request.POST or None, instance=User.objects.get(pk=target.pk), assignable_roles=perms.assignable_roles(request.user)
     )
@@ -111,7 +111,7 @@ def user_edit(request, pk: int):
 @login_required
 @require_POST
 def user_unlock(request, pk: int):
-    perms.require(request.user, perms.can_set_security_policy(request.user))
+    perms.require(request.user, perms.can_set_security_policy(request.user), who=perms.Actor.SECURITY_ADMIN)
     target = perms.get_visible_or_404(request.user, perms.users_visible_to(request.user), pk=pk)
     services.user_unlock(actor=request.user, user=target)
     messages.success(request, _("Account %(name)s unlocked.") % {"name": target.username})
@@ -121,7 +121,7 @@ def user_unlock(request, pk: int):
 @login_required
 @require_POST
 def user_require_password_change(request, pk: int):
-    perms.require(request.user, perms.can_set_security_policy(request.user))
+    perms.require(request.user, perms.can_set_security_policy(request.user), who=perms.Actor.SECURITY_ADMIN)
     target = perms.get_visible_or_404(request.user, perms.users_visible_to(request.user), pk=pk)
     services.user_require_password_change(actor=request.user, user=target)
     messages.success(request, _("%(name)s must change the password at next login.") % {"name": target.username})

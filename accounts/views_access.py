@@ -37,14 +37,14 @@ class InitialPasswordView(auth_views.PasswordResetConfirmView):
 
 @login_required
 def role_request_list(request):
-    perms.require(request.user, perms.can_decide_role_requests(request.user))
+    perms.require(request.user, perms.can_decide_role_requests(request.user), who=perms.Actor.SECURITY_ADMIN)
     return render(request, "accounts/rolerequest_list.html", {"requests": role_requests_pending()})
 
 
 @login_required
 @require_POST
 def role_request_decide(request, pk: int, decision: str):
-    perms.require(request.user, perms.can_decide_role_requests(request.user))
+    perms.require(request.user, perms.can_decide_role_requests(request.user), who=perms.Actor.SECURITY_ADMIN)
     if decision not in {"approve", "refuse"}:
         raise Http404
     role_request = get_object_or_404(RoleRequest, pk=pk)

@@ -25,7 +25,7 @@ def _filtered(request):
 @require_safe
 @login_required
 def event_list(request):
-    perms.require(request.user, audit_perms.can_view_audit(request.user))
+    perms.require(request.user, audit_perms.can_view_audit(request.user), who=perms.Actor.AUDIT_ADMIN)
     filterset = _filtered(request)
     page = Paginator(filterset.qs, 100).get_page(request.GET.get("page"))
     return render(request, "audit/event_list.html", {"filter": filterset, "page": page})
@@ -34,7 +34,7 @@ def event_list(request):
 @require_safe
 @login_required
 def event_export(request):
-    perms.require(request.user, audit_perms.can_view_audit(request.user))
+    perms.require(request.user, audit_perms.can_view_audit(request.user), who=perms.Actor.AUDIT_ADMIN)
     filterset = _filtered(request)
     content = events_to_xlsx(filterset.qs)
     event_record(

@@ -45,7 +45,8 @@ class BreakdownViewSet(ScopedObjectMixin, mixins.CreateModelMixin, viewsets.Read
     @extend_schema(request=None, responses={201: BreakdownSerializer})
     def create(self, request, *args, **kwargs):
         department = perms.department_of(request.user)
-        perms.require(request.user, department is not None and authority_perms.can_start_breakdown(request.user, department))
+        perms.require(request.user, department is not None and authority_perms.can_start_breakdown(request.user, department),
+                      who=perms.Actor.DEPARTMENT_EDITOR)
         breakdown = services.breakdown_start(actor=request.user, department=department)
         return Response(BreakdownSerializer(breakdown).data, status=status.HTTP_201_CREATED)
 
@@ -151,7 +152,8 @@ class OfficerViewSet(ScopedObjectMixin, viewsets.ReadOnlyModelViewSet):
         if request.method == "GET":
             records = officer.trainings.prefetch_related("posts", "kinds")
             return Response(TrainingSerializer(records, many=True).data)
-        perms.require(request.user, authority_perms.can_manage_officers(request.user, officer.department), obj=officer)
+        perms.require(request.user, authority_perms.can_manage_officers(request.user, officer.department), obj=officer,
+                      who=perms.Actor.DEPARTMENT_EDITOR)
         body = TrainingInputSerializer(data=request.data, context={"officer": officer})
         body.is_valid(raise_exception=True)
         record = services.training_record(actor=request.user, officer=officer, **body.validated_data)

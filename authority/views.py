@@ -78,7 +78,8 @@ def index(request):
 @require_POST
 def breakdown_start(request):
     department = perms.department_of(request.user)
-    perms.require(request.user, department is not None and authority_perms.can_start_breakdown(request.user, department))
+    perms.require(request.user, department is not None and authority_perms.can_start_breakdown(request.user, department),
+                  who=perms.Actor.DEPARTMENT_EDITOR)
     try:
         breakdown = services.breakdown_start(actor=request.user, department=department)
     except WorkflowError as error:
@@ -134,7 +135,7 @@ def power_edit(request, pk: int, power_id: int | None = None):
     power = _power(request, pk, power_id)[1] if power_id else None
     can_edit = authority_perms.can_edit_breakdown(request.user, breakdown)
     if request.method == "POST":
-        perms.require(request.user, can_edit, obj=breakdown)
+        perms.require(request.user, can_edit, obj=breakdown, who=perms.Actor.DEPARTMENT_EDITOR)
     initial = PowerForm.initial_for(power) if power else {}
     form = PowerForm(request.POST or None, initial=initial, department=breakdown.department)
     if request.method == "POST" and form.is_valid():
@@ -201,7 +202,8 @@ def power_unassign(request, pk: int, power_id: int, assignment_id: int):
 @login_required
 def procedure_edit(request, pk: int, power_id: int):
     breakdown, power = _power(request, pk, power_id)
-    perms.require(request.user, authority_perms.can_edit_breakdown(request.user, breakdown), obj=breakdown)
+    perms.require(request.user, authority_perms.can_edit_breakdown(request.user, breakdown), obj=breakdown,
+                  who=perms.Actor.DEPARTMENT_EDITOR)
     posts = _department_posts(breakdown.department)
     initial = [
         {"stage": s.stage_id, "post": s.post_id, "duty": s.duty, "time_limit": s.time_limit, "time_unit": s.time_unit}
@@ -238,7 +240,7 @@ def post_list(request):
     can_manage = department is not None and authority_perms.can_manage_posts(request.user, department)
     form = PostForm(request.POST or None, department=department) if can_manage else None
     if request.method == "POST":
-        perms.require(request.user, can_manage)
+        perms.require(request.user, can_manage, who=perms.Actor.DEPARTMENT_EDITOR)
         if form.is_valid():
             try:
                 services.post_create(actor=request.user, **form.cleaned_data)
@@ -259,7 +261,7 @@ def officer_list(request):
     can_manage = department is not None and authority_perms.can_manage_officers(request.user, department)
     form = OfficerForm(request.POST or None) if can_manage else None
     if request.method == "POST":
-        perms.require(request.user, can_manage)
+        perms.require(request.user, can_manage, who=perms.Actor.DEPARTMENT_EDITOR)
         if form.is_valid():
             officer = services.officer_create(actor=request.user, department=department, **form.cleaned_data)
             return redirect("authority:officer_detail", pk=officer.pk)
@@ -411,7 +413,8 @@ def breakdown_import(request, pk: int):
     from .spreadsheets import UploadRefused, parse_powers_upload
 
     breakdown = _breakdown(request, pk)
-    perms.require(request.user, authority_perms.can_edit_breakdown(request.user, breakdown), obj=breakdown)
+    perms.require(request.user, authority_perms.can_edit_breakdown(request.user, breakdown), obj=breakdown,
+                  who=perms.Actor.DEPARTMENT_EDITOR)
     form = UploadForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():

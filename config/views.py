@@ -34,10 +34,11 @@ def _awaiting(user) -> list[dict]:
         from basis.models import ProposalStatus
 
         pending = basis_perms.proposals_visible_to(user).filter(status=ProposalStatus.PENDING).count()
-        items.append({"label": _("Proposed instruments awaiting a decision"), "count": pending, "url": "basis:proposal_list"})
+        items.append(_tile(_("Proposed instruments awaiting a decision"), pending, "basis:proposal_list",
+                           f"status={ProposalStatus.PENDING}"))
     from responsibility.selectors import awaiting_for
 
-    items.extend(_tile(label, count, url) for label, count, url in awaiting_for(user))
+    items.extend(_tile(label, count, url, query) for label, count, url, query in awaiting_for(user))
     if role == Role.AUDIT_ADMIN:
         denied = AuditEvent.objects.filter(
             action__in=[AuditAction.PERMISSION_DENIED, AuditAction.LOCKOUT, AuditAction.LOGIN_FAILED]

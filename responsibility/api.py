@@ -52,7 +52,8 @@ class ResponsibilitySetViewSet(ScopedObjectMixin, mixins.CreateModelMixin, views
     @extend_schema(request=None, responses={201: ResponsibilitySetSerializer})
     def create(self, request, *args, **kwargs):
         department = perms.department_of(request.user)
-        perms.require(request.user, department is not None and responsibility_perms.can_start_responsibility_set(request.user, department))
+        perms.require(request.user, department is not None and responsibility_perms.can_start_responsibility_set(request.user, department),
+                      who=perms.Actor.DEPARTMENT_EDITOR)
         responsibility_set = services.responsibility_set_start(actor=request.user, department=department)
         return Response(ResponsibilitySetSerializer(responsibility_set).data, status=status.HTTP_201_CREATED)
 
@@ -205,7 +206,8 @@ class SupportingRuleViewSet(ScopedObjectMixin, mixins.CreateModelMixin, mixins.U
     @extend_schema(request=SupportingRuleInputSerializer, responses={201: SupportingRuleSerializer})
     def create(self, request, *args, **kwargs):
         department = perms.department_of(request.user)
-        perms.require(request.user, department is not None and responsibility_perms.can_manage_supporting_rules(request.user, department))
+        perms.require(request.user, department is not None and responsibility_perms.can_manage_supporting_rules(request.user, department),
+                      who=perms.Actor.DEPARTMENT_EDITOR)
         rule = services.supporting_rule_create(actor=request.user, department=department, data=self._input().rule_data())
         return Response(SupportingRuleSerializer(rule).data, status=status.HTTP_201_CREATED)
 

@@ -237,8 +237,9 @@ def coverage(departments: QuerySet[Organisation], *, only_missing: bool = False)
 
 
 def coverage_for(user, *, government: Organisation | None = None, only_missing: bool = False) -> Coverage:
-    """The coverage of the enforcement subjects and county governments in the user's scope."""
-    departments = responsibility_perms.rule_holders_in_scope(user)
+    """The coverage of the enforcement subjects and county governments in the user's scope. An
+    abolished department adopts no rule any more: it is left out (its register stays readable)."""
+    departments = responsibility_perms.rule_holders_in_scope(user).filter(is_active=True)
     if government is not None:
         departments = departments.filter(jurisdiction=government)
     return coverage(departments, only_missing=only_missing)
@@ -262,34 +263,70 @@ def rules_of(visible: QuerySet[SupportingRule], department: Organisation) -> Que
 # -- Home page --------------------------------------------------------------------------------
 
 
-def awaiting_for(user) -> list[tuple[str, int, str]]:
-    """What waits for this user in responsibilities, as (label, count, URL name) for the home
-    page, whose template reverses the name (``{% url item.url %}``): for an office, the sets of
-    its departments to review and to publish and the departments missing supporting rules; for
-    a department, its versions to complete or fix and the kinds of supporting rule it lacks."""
+# The queues of the responsibility-set list, by the name its ``queue`` parameter carries.
+SET_QUEUES = {
+    "awaiting_review": Q(status__in=[ReviewStatus.SUBMITTED, ReviewStatus.UNDER_REVIEW]),
+    "awaiting_publication": Q(status=ReviewStatus.APPROVED),
+    "to_fix": Q(status__in=[ReviewStatus.DRAFT, ReviewStatus.RETURNED]),
+}
+# The coverage page's (and a department's register's) queue: departments, or kinds, missing rules.
+MISSING_QUEUE = "missing"
+
+
+def set_queue(visible: QuerySet[ResponsibilitySet], queue: str, *, government: Organisation | None = None) -> QuerySet[ResponsibilitySet]:
+    """The sets of one queue among ``visible`` (already scoped to the user). For an office,
+    ``government`` is its own: a queue holds what that office decides, so a city office's queue
+    leaves out its counties' sets (it sees them, their county office reviews them)."""
+    if government is not None:
+        visible = visible.filter(department__jurisdiction=government)
+    return visible.filter(SET_QUEUES[queue])
+
+
+def missing_rules_queue(user) -> Coverage:
+    """The coverage rows of the departments an office decides for (its own jurisdiction) that
+    miss at least one of the eight supporting rules: the home tile's count and the coverage
+    page's ``?queue=missing`` rows."""
+    return coverage_for(user, government=perms.jurisdiction_of(user), only_missing=True)
+
+
+def missing_kinds_of(user, department: Organisation) -> list[tuple[str, str, bool]]:
+    """The kinds of supporting rule ``department`` has no rule in force of, as the register's
+    cells: the editor's home tile and the register's ``?queue=missing`` list."""
+    rows = coverage(perms.departments_in_scope(user).filter(pk=department.pk)).rows
+    return [cell for cell in rows[0].cells if not cell[2]] if rows else []
+
+
+def awaiting_for(user) -> list[tuple[str, int, str, str]]:
+    """What waits for this user in responsibilities, as (label, count, URL name, query) for the
+    home page, whose template reverses the name and appends the query: for an office, the sets
+    of its departments to review and to publish and the departments missing supporting rules;
+    for a department, its versions to complete or fix and the kinds of supporting rule it lacks.
+    Each count comes from the function the linked page filters with, so the tile's number is
+    the number of rows the page shows."""
     if not responsibility_perms.can_view_responsibilities(user):
         return []
     visible = responsibility_perms.responsibility_sets_visible_to(user)
     government = perms.jurisdiction_of(user)
     if government is not None:
-        mine = visible.filter(department__jurisdiction=government)
-        lacking = coverage_for(user, government=government).incomplete
+        def queue(name):
+            return set_queue(visible, name, government=government).count()
+
         return [
-            (_("Responsibility sets awaiting review"),
-             mine.filter(status__in=[ReviewStatus.SUBMITTED, ReviewStatus.UNDER_REVIEW]).count(), "responsibility:index"),
-            (_("Approved responsibility sets awaiting publication"),
-             mine.filter(status=ReviewStatus.APPROVED).count(), "responsibility:index"),
-            (_("Departments missing supporting rules"), lacking, "responsibility:coverage"),
+            (_("Responsibility sets awaiting review"), queue("awaiting_review"), "responsibility:index",
+             "queue=awaiting_review"),
+            (_("Approved responsibility sets awaiting publication"), queue("awaiting_publication"), "responsibility:index",
+             "queue=awaiting_publication"),
+            (_("Departments missing supporting rules"), len(missing_rules_queue(user).rows), "responsibility:coverage",
+             f"queue={MISSING_QUEUE}"),
         ]
     department = perms.department_of(user)
     if department is None:
         return []
-    rows = coverage(perms.departments_in_scope(user).filter(pk=department.pk)).rows
-    missing = len(rows[0].missing) if rows else 0
     return [
-        (_("Responsibility set versions to complete or fix"),
-         visible.filter(status__in=[ReviewStatus.DRAFT, ReviewStatus.RETURNED]).count(), "responsibility:index"),
-        (_("Kinds of supporting rule missing"), missing, "responsibility:rule_home"),
+        (_("Responsibility set versions to complete or fix"), set_queue(visible, "to_fix").count(), "responsibility:index",
+         "queue=to_fix"),
+        (_("Kinds of supporting rule missing"), len(missing_kinds_of(user, department)), "responsibility:rule_home",
+         f"queue={MISSING_QUEUE}"),
     ]
 
 

@@ -14,7 +14,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import guarded
+from accounts.permissions import Actor, guarded
 from audit.models import AuditAction
 from audit.services import event_record
 from authority.models import Post, ProcedureStage
@@ -45,7 +45,7 @@ class ResponsibilityError(WorkflowError):
 # -- Versions ---------------------------------------------------------------------------------
 
 
-@guarded(lambda actor, *, department: (responsibility_perms.can_start_responsibility_set(actor, department), department))
+@guarded(lambda actor, *, department: (responsibility_perms.can_start_responsibility_set(actor, department), department), who=Actor.DEPARTMENT_EDITOR)
 def responsibility_set_start(*, actor, department: Organisation) -> ResponsibilitySet:
     """Open the next version of a department's responsibility set, copied (responsibilities,
     standards and their bands) from its latest published one."""
@@ -83,7 +83,7 @@ def _check_with(predicate):
     return check
 
 
-@guarded(_check_with(responsibility_perms.can_submit_responsibility_set))
+@guarded(_check_with(responsibility_perms.can_submit_responsibility_set), who=Actor.DEPARTMENT_EDITOR)
 def responsibility_set_submit(*, actor, responsibility_set: ResponsibilitySet) -> ResponsibilitySet:
     responsibility_set, source = workflow.advance(responsibility_set, Transition.SUBMIT)
     if not responsibility_set.responsibilities.exists():
@@ -104,14 +104,14 @@ def responsibility_set_submit(*, actor, responsibility_set: ResponsibilitySet) -
     return responsibility_set
 
 
-@guarded(_check_with(responsibility_perms.can_decide_responsibility_set))
+@guarded(_check_with(responsibility_perms.can_decide_responsibility_set), who=Actor.OFFICE)
 def responsibility_set_start_review(*, actor, responsibility_set: ResponsibilitySet) -> ResponsibilitySet:
     responsibility_set, source = workflow.advance(responsibility_set, Transition.START_REVIEW)
     workflow.record(actor, responsibility_set, source)
     return responsibility_set
 
 
-@guarded(_check_with(responsibility_perms.can_decide_responsibility_set))
+@guarded(_check_with(responsibility_perms.can_decide_responsibility_set), who=Actor.OFFICE)
 def responsibility_set_return(*, actor, responsibility_set: ResponsibilitySet, comment: str) -> ResponsibilitySet:
     responsibility_set, source = workflow.advance(responsibility_set, Transition.RETURN)
     if not (comment or "").strip():
@@ -121,14 +121,14 @@ def responsibility_set_return(*, actor, responsibility_set: ResponsibilitySet, c
     return responsibility_set
 
 
-@guarded(_check_with(responsibility_perms.can_decide_responsibility_set))
+@guarded(_check_with(responsibility_perms.can_decide_responsibility_set), who=Actor.OFFICE)
 def responsibility_set_approve(*, actor, responsibility_set: ResponsibilitySet, comment: str = "") -> ResponsibilitySet:
     responsibility_set, source = workflow.advance(responsibility_set, Transition.APPROVE)
     workflow.record(actor, responsibility_set, source, comment=comment)
     return responsibility_set
 
 
-@guarded(_check_with(responsibility_perms.can_decide_responsibility_set))
+@guarded(_check_with(responsibility_perms.can_decide_responsibility_set), who=Actor.OFFICE)
 def responsibility_set_publish(*, actor, responsibility_set: ResponsibilitySet) -> ResponsibilitySet:
     responsibility_set, source = workflow.advance(responsibility_set, Transition.PUBLISH)
     responsibility_set.needs_revision = False
@@ -251,7 +251,7 @@ def _write_responsibility(responsibility: Responsibility, data: ResponsibilityDa
     return responsibility
 
 
-@guarded(_editor_check)
+@guarded(_editor_check, who=Actor.DEPARTMENT_EDITOR)
 def responsibility_create(*, actor, responsibility_set: ResponsibilitySet, data: ResponsibilityData) -> Responsibility:
     responsibility_set = _lock_editable(responsibility_set)
     data = _check_responsibility(responsibility_set.department, data)
@@ -263,7 +263,7 @@ def responsibility_create(*, actor, responsibility_set: ResponsibilitySet, data:
     return responsibility
 
 
-@guarded(_editor_check)
+@guarded(_editor_check, who=Actor.DEPARTMENT_EDITOR)
 def responsibility_update(*, actor, responsibility: Responsibility, data: ResponsibilityData) -> Responsibility:
     responsibility_set = _lock_editable(responsibility.responsibility_set)
     data = _check_responsibility(responsibility_set.department, data)
@@ -272,7 +272,7 @@ def responsibility_update(*, actor, responsibility: Responsibility, data: Respon
     return responsibility
 
 
-@guarded(_editor_check)
+@guarded(_editor_check, who=Actor.DEPARTMENT_EDITOR)
 def responsibility_delete(*, actor, responsibility: Responsibility) -> None:
     _lock_editable(responsibility.responsibility_set)
     event_record(action=AuditAction.DELETE, actor=actor, obj=responsibility)
@@ -340,7 +340,7 @@ def _write_standard(standard: EnforcementStandard, data: StandardData) -> Enforc
     return standard
 
 
-@guarded(_editor_check)
+@guarded(_editor_check, who=Actor.DEPARTMENT_EDITOR)
 def standard_create(*, actor, responsibility_set: ResponsibilitySet, data: StandardData) -> EnforcementStandard:
     responsibility_set = _lock_editable(responsibility_set)
     _check_standard(responsibility_set.department, data)
@@ -353,7 +353,7 @@ def standard_create(*, actor, responsibility_set: ResponsibilitySet, data: Stand
     return standard
 
 
-@guarded(_editor_check)
+@guarded(_editor_check, who=Actor.DEPARTMENT_EDITOR)
 def standard_update(*, actor, standard: EnforcementStandard, data: StandardData) -> EnforcementStandard:
     responsibility_set = _lock_editable(standard.responsibility_set)
     _check_standard(responsibility_set.department, data)
@@ -362,7 +362,7 @@ def standard_update(*, actor, standard: EnforcementStandard, data: StandardData)
     return standard
 
 
-@guarded(_editor_check)
+@guarded(_editor_check, who=Actor.DEPARTMENT_EDITOR)
 def standard_delete(*, actor, standard: EnforcementStandard) -> None:
     _lock_editable(standard.responsibility_set)
     event_record(action=AuditAction.DELETE, actor=actor, obj=standard)
@@ -464,7 +464,7 @@ def _rule_check(actor, *, department=None, rule=None, **_kwargs):
     return responsibility_perms.can_manage_supporting_rules(actor, department), rule or department
 
 
-@guarded(_rule_check)
+@guarded(_rule_check, who=Actor.DEPARTMENT_EDITOR)
 def supporting_rule_create(*, actor, department: Organisation, data: RuleData) -> SupportingRule:
     if department.kind != OrganisationKind.DEPARTMENT or department.office_function:
         raise ResponsibilityError(_("Supporting rules belong to an enforcement department."))
@@ -474,7 +474,7 @@ def supporting_rule_create(*, actor, department: Organisation, data: RuleData) -
     return rule
 
 
-@guarded(_rule_check)
+@guarded(_rule_check, who=Actor.DEPARTMENT_EDITOR)
 def supporting_rule_update(*, actor, rule: SupportingRule, data: RuleData) -> SupportingRule:
     rule = SupportingRule.objects.select_for_update().get(pk=rule.pk)
     _check_rule(data)
@@ -483,7 +483,7 @@ def supporting_rule_update(*, actor, rule: SupportingRule, data: RuleData) -> Su
     return rule
 
 
-@guarded(_rule_check)
+@guarded(_rule_check, who=Actor.DEPARTMENT_EDITOR)
 def supporting_rule_set_status(*, actor, rule: SupportingRule, status: str) -> SupportingRule:
     """Mark a rule in force, under revision or repealed."""
     rule = SupportingRule.objects.select_for_update().get(pk=rule.pk)

@@ -9,7 +9,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as perms
@@ -34,9 +36,18 @@ def _set(request, pk: int) -> ResponsibilitySet:
 def _editable_set(request, pk: int) -> ResponsibilitySet:
     responsibility_set = _set(request, pk)
     perms.require(
-        request.user, responsibility_perms.can_edit_responsibility_set(request.user, responsibility_set), obj=responsibility_set
+        request.user, responsibility_perms.can_edit_responsibility_set(request.user, responsibility_set), obj=responsibility_set,
+        who=perms.Actor.DEPARTMENT_EDITOR,
     )
     return responsibility_set
+
+
+# The home tiles' lists, named as the tiles name them.
+QUEUE_LABELS = {
+    "awaiting_review": gettext_lazy("Responsibility sets awaiting review"),
+    "awaiting_publication": gettext_lazy("Approved responsibility sets awaiting publication"),
+    "to_fix": gettext_lazy("Responsibility set versions to complete or fix"),
+}
 
 
 @login_required
@@ -46,9 +57,17 @@ def index(request):
     user = request.user
     department = perms.department_of(user)
     default = "" if department is not None else "awaiting"
-    status = request.GET.get("status", default)
     query = request.GET.get("q", "").strip()
-    sets = selectors.sets_list(responsibility_perms.responsibility_sets_visible_to(user), status=status, query=query)
+    visible = responsibility_perms.responsibility_sets_visible_to(user)
+    queue = request.GET.get("queue", "")
+    if queue in selectors.SET_QUEUES:
+        # A home tile's list: the same function counts the tile.
+        status = ""
+        visible = selectors.set_queue(visible, queue, government=perms.jurisdiction_of(user))
+    else:
+        queue = ""
+        status = request.GET.get("status", default)
+    sets = selectors.sets_list(visible, status=status, query=query)
     page = Paginator(sets, 50).get_page(request.GET.get("page"))
     can_start = department is not None and responsibility_perms.can_start_responsibility_set(user, department)
     statuses = [("awaiting", _("Awaiting review or publication"))] + [
@@ -57,6 +76,7 @@ def index(request):
     ]
     return render(request, "responsibility/set_list.html", {
         "page": page, "status": status, "q": query, "statuses": statuses,
+        "queue": queue, "queue_label": QUEUE_LABELS.get(queue, ""), "queue_government": perms.jurisdiction_of(user) if queue else None,
         "department": department, "can_start": can_start,
         "current": selectors.current_set(department, responsibility_perms.responsibility_sets_visible_to(user)) if department else None,
     })
@@ -66,7 +86,8 @@ def index(request):
 @require_POST
 def set_start(request):
     department = perms.department_of(request.user)
-    perms.require(request.user, department is not None and responsibility_perms.can_start_responsibility_set(request.user, department))
+    perms.require(request.user, department is not None and responsibility_perms.can_start_responsibility_set(request.user, department),
+                  who=perms.Actor.DEPARTMENT_EDITOR)
     try:
         responsibility_set = services.responsibility_set_start(actor=request.user, department=department)
     except WorkflowError as error:
@@ -227,9 +248,11 @@ def rule_home(request):
     """A department's own register; for an office, the coverage page it starts from."""
     perms.require(request.user, responsibility_perms.can_view_responsibilities(request.user))
     department = perms.department_of(request.user)
+    # The home tile's filter (``?queue=missing``) goes along.
+    suffix = f"?{request.GET.urlencode()}" if request.GET else ""
     if department is not None:
-        return redirect("responsibility:rule_list", department_id=department.pk)
-    return redirect("responsibility:coverage")
+        return redirect(reverse("responsibility:rule_list", args=[department.pk]) + suffix)
+    return redirect(reverse("responsibility:coverage") + suffix)
 
 
 @login_required
@@ -242,9 +265,12 @@ def rule_list(request, department_id: int):
         rules = rules.filter(status=status)
     page = Paginator(rules, 50).get_page(request.GET.get("page"))
     rows = selectors.coverage(Organisation.objects.filter(pk=department.pk)).rows
+    only_missing = request.GET.get("queue") == selectors.MISSING_QUEUE
     return render(request, "responsibility/rule_list.html", {
         "department": department, "page": page, "status": status, "statuses": SupportingRuleStatus.choices,
-        "row": rows[0] if rows else None,
+        "row": rows[0] if rows else None, "only_missing": only_missing,
+        # The home tile's list: the kinds the department lacks, counted by the same function.
+        "cells": selectors.missing_kinds_of(request.user, department) if only_missing else (rows[0].cells if rows else []),
         "can_manage": responsibility_perms.can_manage_supporting_rules(request.user, department),
     })
 
@@ -252,7 +278,8 @@ def rule_list(request, department_id: int):
 @login_required
 def rule_edit(request, department_id: int, rule_id: int | None = None):
     department = _department(request, department_id)
-    perms.require(request.user, responsibility_perms.can_manage_supporting_rules(request.user, department), obj=department)
+    perms.require(request.user, responsibility_perms.can_manage_supporting_rules(request.user, department), obj=department,
+                  who=perms.Actor.DEPARTMENT_EDITOR)
     rule = None
     if rule_id is not None:
         rule = perms.get_visible_or_404(
@@ -321,12 +348,19 @@ def coverage(request):
     code = request.GET.get("government", "")
     if code:
         government = governments.filter(code=code).first()
-    only_missing = request.GET.get("missing") == "1"
-    result = selectors.coverage_for(request.user, government=government, only_missing=only_missing)
+    queue = request.GET.get("queue") == selectors.MISSING_QUEUE
+    if queue:
+        # The home tile's list: the departments of the office's own jurisdiction missing a rule.
+        result = selectors.missing_rules_queue(request.user)
+        government = perms.jurisdiction_of(request.user)
+        only_missing = True
+    else:
+        only_missing = request.GET.get("missing") == "1"
+        result = selectors.coverage_for(request.user, government=government, only_missing=only_missing)
     page = Paginator(result.rows, 100).get_page(request.GET.get("page"))
     return render(request, "responsibility/coverage.html", {
         "coverage": result, "page": page, "governments": governments, "government": government,
-        "only_missing": only_missing,
+        "only_missing": only_missing, "queue": queue,
     })
 
 

@@ -8,7 +8,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import guarded
+from accounts.permissions import Actor, guarded
 from audit.models import AuditAction
 from audit.services import event_record
 from authority import permissions as authority_perms
@@ -33,7 +33,7 @@ from ._guard import AuthorityError
 # -- Versions ---------------------------------------------------------------------------------
 
 
-@guarded(lambda actor, *, department: (authority_perms.can_start_breakdown(actor, department), department))
+@guarded(lambda actor, *, department: (authority_perms.can_start_breakdown(actor, department), department), who=Actor.DEPARTMENT_EDITOR)
 def breakdown_start(*, actor, department: Organisation) -> Breakdown:
     """Open the next version of a department's breakdown, copied from its latest published one."""
     return workflow.start(actor, Breakdown, department, _copy_powers)
@@ -71,7 +71,7 @@ def _check_with(predicate):
     return check
 
 
-@guarded(_check_with(authority_perms.can_submit_breakdown))
+@guarded(_check_with(authority_perms.can_submit_breakdown), who=Actor.DEPARTMENT_EDITOR)
 def breakdown_submit(*, actor, breakdown: Breakdown) -> Breakdown:
     breakdown, source = workflow.advance(breakdown, Transition.SUBMIT)
     if not breakdown.powers.exists():
@@ -81,14 +81,14 @@ def breakdown_submit(*, actor, breakdown: Breakdown) -> Breakdown:
     return breakdown
 
 
-@guarded(_check_with(authority_perms.can_decide_breakdown))
+@guarded(_check_with(authority_perms.can_decide_breakdown), who=Actor.OFFICE)
 def breakdown_start_review(*, actor, breakdown: Breakdown) -> Breakdown:
     breakdown, source = workflow.advance(breakdown, Transition.START_REVIEW)
     workflow.record(actor, breakdown, source)
     return breakdown
 
 
-@guarded(_check_with(authority_perms.can_decide_breakdown))
+@guarded(_check_with(authority_perms.can_decide_breakdown), who=Actor.OFFICE)
 def breakdown_return(*, actor, breakdown: Breakdown, comment: str) -> Breakdown:
     breakdown, source = workflow.advance(breakdown, Transition.RETURN)
     if not comment.strip():
@@ -98,14 +98,14 @@ def breakdown_return(*, actor, breakdown: Breakdown, comment: str) -> Breakdown:
     return breakdown
 
 
-@guarded(_check_with(authority_perms.can_decide_breakdown))
+@guarded(_check_with(authority_perms.can_decide_breakdown), who=Actor.OFFICE)
 def breakdown_approve(*, actor, breakdown: Breakdown, comment: str = "") -> Breakdown:
     breakdown, source = workflow.advance(breakdown, Transition.APPROVE)
     workflow.record(actor, breakdown, source, comment=comment)
     return breakdown
 
 
-@guarded(_check_with(authority_perms.can_decide_breakdown))
+@guarded(_check_with(authority_perms.can_decide_breakdown), who=Actor.OFFICE)
 def breakdown_publish(*, actor, breakdown: Breakdown) -> Breakdown:
     breakdown, source = workflow.advance(breakdown, Transition.PUBLISH)
     breakdown.needs_revision = False
@@ -211,7 +211,7 @@ def _power_check(actor, *, power=None, breakdown=None, **_kwargs):
     return authority_perms.is_breakdown_editor(actor, breakdown), breakdown
 
 
-@guarded(_power_check)
+@guarded(_power_check, who=Actor.DEPARTMENT_EDITOR)
 def power_create(*, actor, breakdown: Breakdown, data: PowerData) -> PowerItem:
     breakdown = _lock_editable(breakdown)
     _check_power(breakdown, data)
@@ -221,7 +221,7 @@ def power_create(*, actor, breakdown: Breakdown, data: PowerData) -> PowerItem:
     return power
 
 
-@guarded(_power_check)
+@guarded(_power_check, who=Actor.DEPARTMENT_EDITOR)
 def power_update(*, actor, power: PowerItem, data: PowerData) -> PowerItem:
     breakdown = _lock_editable(power.breakdown)
     _check_power(breakdown, data, power_pk=power.pk)
@@ -230,7 +230,7 @@ def power_update(*, actor, power: PowerItem, data: PowerData) -> PowerItem:
     return power
 
 
-@guarded(_power_check)
+@guarded(_power_check, who=Actor.DEPARTMENT_EDITOR)
 def power_delete(*, actor, power: PowerItem) -> None:
     _lock_editable(power.breakdown)
     event_record(action=AuditAction.DELETE, actor=actor, obj=power)
@@ -242,7 +242,7 @@ def _post_of_department(post: Post, department: Organisation) -> None:
         raise AuthorityError(_("Post %(post)s does not belong to this department.") % {"post": post})
 
 
-@guarded(_power_check)
+@guarded(_power_check, who=Actor.DEPARTMENT_EDITOR)
 def power_assign(*, actor, power: PowerItem, post: Post, role: str) -> PostAssignment:
     breakdown = _lock_editable(power.breakdown)
     _post_of_department(post, breakdown.department)
@@ -255,7 +255,7 @@ def power_assign(*, actor, power: PowerItem, post: Post, role: str) -> PostAssig
     return assignment
 
 
-@guarded(lambda actor, *, assignment: _power_check(actor, power=assignment.power))
+@guarded(lambda actor, *, assignment: _power_check(actor, power=assignment.power), who=Actor.DEPARTMENT_EDITOR)
 def power_unassign(*, actor, assignment: PostAssignment) -> None:
     _lock_editable(assignment.power.breakdown)
     event_record(action=AuditAction.DELETE, actor=actor, obj=assignment)
@@ -271,7 +271,7 @@ class StepData:
     time_unit: str = TimeUnit.WORKING_DAYS
 
 
-@guarded(_power_check)
+@guarded(_power_check, who=Actor.DEPARTMENT_EDITOR)
 def procedure_replace(*, actor, power: PowerItem, steps: list[StepData]) -> int:
     """Write a power's procedure as a whole: the editor orders the steps, the service numbers
     them."""
@@ -319,7 +319,7 @@ def _post_check(actor, *, agency=None, post=None, **_kwargs):
     return department is not None and authority_perms.can_manage_posts(actor, department), agency
 
 
-@guarded(_post_check)
+@guarded(_post_check, who=Actor.DEPARTMENT_EDITOR)
 def post_create(*, actor, agency: Organisation, name: str, positions: int = 1) -> Post:
     if agency.kind != OrganisationKind.AGENCY:
         raise AuthorityError(_("Posts belong to an internal enforcement agency."))
@@ -332,7 +332,7 @@ def post_create(*, actor, agency: Organisation, name: str, positions: int = 1) -
     return post
 
 
-@guarded(_post_check)
+@guarded(_post_check, who=Actor.DEPARTMENT_EDITOR)
 def post_update(*, actor, post: Post, name: str, positions: int) -> Post:
     post = Post.objects.select_for_update().get(pk=post.pk)
     post.name, post.positions = name.strip(), positions
@@ -341,7 +341,7 @@ def post_update(*, actor, post: Post, name: str, positions: int) -> Post:
     return post
 
 
-@guarded(_power_check)
+@guarded(_power_check, who=Actor.DEPARTMENT_EDITOR)
 def powers_import(*, actor, breakdown: Breakdown, rows: list[tuple[PowerData, list[StepData]]]) -> int:
     """Add the checked rows of a 权责清单 spreadsheet to a draft: all or nothing, one IMPORT
     audit event."""

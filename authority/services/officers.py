@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.permissions import guarded
+from accounts.permissions import Actor, guarded
 from audit.models import AuditAction
 from audit.services import event_record
 from authority import permissions as authority_perms
@@ -55,7 +55,7 @@ def _officer_check(predicate):
     return check
 
 
-@guarded(_officer_check(authority_perms.can_manage_officers))
+@guarded(_officer_check(authority_perms.can_manage_officers), who=Actor.DEPARTMENT_EDITOR)
 def officer_create(*, actor, department: Organisation, name: str, gender: str = "", id_number: str = "") -> Officer:
     if not name.strip():
         raise AuthorityError(_("An officer needs a name."))
@@ -65,7 +65,7 @@ def officer_create(*, actor, department: Organisation, name: str, gender: str = 
     return officer
 
 
-@guarded(_officer_check(authority_perms.can_manage_officers))
+@guarded(_officer_check(authority_perms.can_manage_officers), who=Actor.DEPARTMENT_EDITOR)
 def officer_place(*, actor, officer: Officer, post: Post, since: datetime.date) -> OfficerPost:
     if not post.agency.path.startswith(officer.department.path):
         raise AuthorityError(_("Post %(post)s does not belong to the officer's department.") % {"post": post})
@@ -76,7 +76,7 @@ def officer_place(*, actor, officer: Officer, post: Post, since: datetime.date) 
     return placement
 
 
-@guarded(_officer_check(authority_perms.can_manage_officers))
+@guarded(_officer_check(authority_perms.can_manage_officers), who=Actor.DEPARTMENT_EDITOR)
 def officer_remove_from_post(*, actor, placement: OfficerPost, until: datetime.date | None = None) -> OfficerPost:
     placement = OfficerPost.objects.select_for_update().get(pk=placement.pk)
     if placement.until is not None:
@@ -87,7 +87,7 @@ def officer_remove_from_post(*, actor, placement: OfficerPost, until: datetime.d
     return placement
 
 
-@guarded(_officer_check(authority_perms.can_manage_officers))
+@guarded(_officer_check(authority_perms.can_manage_officers), who=Actor.DEPARTMENT_EDITOR)
 def training_record(
     *,
     actor,
@@ -138,7 +138,7 @@ def _require_trained_for(officer: Officer, kinds) -> None:
         )
 
 
-@guarded(_officer_check(authority_perms.can_manage_certificates))
+@guarded(_officer_check(authority_perms.can_manage_certificates), who=Actor.OFFICE)
 def exam_record(
     *, actor, officer: Officer, taken_on: datetime.date, score: Decimal, pass_mark: Decimal = Decimal(60)
 ) -> ExamResult:
@@ -178,7 +178,7 @@ def _certificate_event(actor, certificate: Certificate, action: str, source: str
     )
 
 
-@guarded(_officer_check(authority_perms.can_manage_certificates))
+@guarded(_officer_check(authority_perms.can_manage_certificates), who=Actor.OFFICE)
 def certificate_issue(
     *,
     actor,
@@ -238,7 +238,7 @@ def _require_reason(reason: str) -> str:
     return reason.strip()
 
 
-@guarded(_officer_check(authority_perms.can_manage_certificates))
+@guarded(_officer_check(authority_perms.can_manage_certificates), who=Actor.OFFICE)
 def certificate_renew(*, actor, certificate: Certificate, reason: str = "") -> Certificate:
     """Extend a valid or expired certificate by another five years after a new passed exam."""
     certificate = _lock(certificate)
@@ -262,7 +262,7 @@ def certificate_renew(*, actor, certificate: Certificate, reason: str = "") -> C
     return certificate
 
 
-@guarded(_officer_check(authority_perms.can_manage_certificates))
+@guarded(_officer_check(authority_perms.can_manage_certificates), who=Actor.OFFICE)
 def certificate_suspend(*, actor, certificate: Certificate, reason: str) -> Certificate:
     reason = _require_reason(reason)
     certificate = _lock(certificate)
@@ -274,7 +274,7 @@ def certificate_suspend(*, actor, certificate: Certificate, reason: str) -> Cert
     return _set_status(actor, certificate, CertificateStatus.SUSPENDED, "suspend", reason)
 
 
-@guarded(_officer_check(authority_perms.can_manage_certificates))
+@guarded(_officer_check(authority_perms.can_manage_certificates), who=Actor.OFFICE)
 def certificate_reinstate(*, actor, certificate: Certificate, reason: str) -> Certificate:
     reason = _require_reason(reason)
     certificate = _lock(certificate)
@@ -283,7 +283,7 @@ def certificate_reinstate(*, actor, certificate: Certificate, reason: str) -> Ce
     return _set_status(actor, certificate, CertificateStatus.VALID, "reinstate", reason)
 
 
-@guarded(_officer_check(authority_perms.can_manage_certificates))
+@guarded(_officer_check(authority_perms.can_manage_certificates), who=Actor.OFFICE)
 def certificate_revoke(*, actor, certificate: Certificate, reason: str) -> Certificate:
     """Revoke the qualification (取消执法资格). Final: the certificate verifies as revoked, counts
     for no post and cannot be renewed or reinstated."""

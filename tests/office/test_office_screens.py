@@ -13,17 +13,24 @@ from django.utils import timezone
 
 from authority import services as authority_services
 from authority.models import CertificateStatus, TrainingKind
-from basis.models import SubmissionDeadline
+from basis.models import InstrumentLevel, InstrumentProposal, ProposalStatus, SubmissionDeadline
 from organisations.models import Organisation
+from responsibility import selectors
+from responsibility.models import ResponsibilitySet, SupportingRuleKind
 from tests.authority.factories import OfficerFactory, kind
 from tests.basis.factories import CatalogueFactory, EntryFactory, InstrumentFactory
 from tests.factories import OrganisationFactory, UserFactory
+from tests.responsibility.factories import ResponsibilitySetFactory, SupportingRuleFactory
 from workflow.review import ReviewStatus
 
 TILE = re.compile(r'<a class="card tile" href="([^"]+)"[^>]*><div class="stat[^"]*">(\d+)</div><div>([^<]+)</div>')
 
 
 def _rows(content: str) -> int:
+    """The rows of a list page: its table's, or the items of a list marked ``data-queue`` (a
+    department's missing kinds of supporting rule)."""
+    if "<ul class=\"coverage\" data-queue>" in content:
+        return content.split("data-queue>", 1)[1].split("</ul>", 1)[0].count("<li")
     if "<tbody>" not in content:
         return 0
     return content.split("<tbody>", 1)[1].split("</tbody>", 1)[0].count("<tr")
@@ -58,6 +65,24 @@ def jurisdiction(city, users):
     # Approved, in a county: the city office sees it in its queue.
     CatalogueFactory(department=city.dept_x1, status=ReviewStatus.APPROVED)
     CatalogueFactory(department=city.dept_y1, status=ReviewStatus.UNDER_REVIEW)
+    # Responsibilities: A's set submitted, B's approved, a county's under review (its own office
+    # reviews it); A has all eight supporting rules but one, the county department none.
+    ResponsibilitySetFactory(department=city.dept_a, status=ReviewStatus.SUBMITTED)
+    ResponsibilitySetFactory(department=city.dept_b, status=ReviewStatus.APPROVED)
+    ResponsibilitySetFactory(department=city.dept_x1, status=ReviewStatus.UNDER_REVIEW)
+    for rule_kind in SupportingRuleKind.values[1:]:
+        SupportingRuleFactory(department=city.dept_a, kind=rule_kind)
+    # Proposals: two from the city's departments and one from a county's wait; one is decided.
+    for department, name, status in [
+        (city.dept_a, "测试市餐饮服务食品安全管理办法", ProposalStatus.PENDING),
+        (city.dept_b, "测试市城市市容和环境卫生管理条例", ProposalStatus.PENDING),
+        (city.dept_x1, "某县农贸市场管理办法", ProposalStatus.PENDING),
+        (city.dept_b, "测试市户外广告设置管理办法（已废止）", ProposalStatus.REFUSED),
+    ]:
+        InstrumentProposal.objects.create(
+            name=name, level=InstrumentLevel.LOCAL_GOVERNMENT_RULE, issuing_organ="测试市人民政府", department=department,
+            proposed_by=users.editor_a, status=status,
+        )
     return city
 
 
@@ -66,6 +91,9 @@ def test_office_tiles_count_the_rows_of_the_pages_they_open(client, users, juris
     tiles = {url: count for url, count, _label in _tiles(client) if "?" in url}
     progress = reverse("basis:catalogue_progress")
     catalogues = reverse("basis:catalogue_list")
+    sets, coverage = reverse("responsibility:index"), reverse("responsibility:coverage")
+    missing = len(selectors.coverage_for(users.city_reviewer, government=jurisdiction.city).rows)
+    assert missing == 5, missing  # A (one kind short), its 执法支队, B, C, D; not the abolished E
     assert tiles == {
         # C (returned only), D and A's entrusted enforcement team (it keeps a catalogue of its own)
         f"{progress}?state=not_submitted": 3,
@@ -74,6 +102,13 @@ def test_office_tiles_count_the_rows_of_the_pages_they_open(client, users, juris
         f"{catalogues}?queue=awaiting_review": 1,
         f"{catalogues}?queue=awaiting_publication": 0,
         f"{catalogues}?queue=conflicts": 2,  # A and B
+        # The city's and its counties' proposals: the office keeps the registry for them all
+        reverse("basis:proposal_list") + "?status=pending": 3,
+        # A's; not the county's, which its own office reviews
+        f"{sets}?queue=awaiting_review": 1,
+        f"{sets}?queue=awaiting_publication": 1,  # B's
+        # Of the city's own subjects: every one but A (which lacks one kind too) lacks all eight
+        f"{coverage}?queue=missing": missing,
     }
     for url, count in tiles.items():
         response = client.get(url)
@@ -84,10 +119,14 @@ def test_office_tiles_count_the_rows_of_the_pages_they_open(client, users, juris
 def test_editor_tiles_count_the_rows_of_the_pages_they_open(client, users, jurisdiction):
     CatalogueFactory(department=jurisdiction.dept_a, status=ReviewStatus.DRAFT)
     client.force_login(users.editor_a)
+    ResponsibilitySet.objects.filter(department=jurisdiction.dept_a).update(status=ReviewStatus.RETURNED)
+    client.force_login(users.editor_a)
     tiles = {url: count for url, count, _label in _tiles(client) if "?" in url}
     assert tiles[reverse("basis:catalogue_list") + "?queue=to_fix"] == 1
+    assert tiles[reverse("responsibility:index") + "?queue=to_fix"] == 1
+    assert tiles[reverse("responsibility:rule_home") + "?queue=missing"] == 1  # 岗位责任制度, the first kind
     for url, count in tiles.items():
-        assert _rows(client.get(url).content.decode()) == count, url
+        assert _rows(client.get(url, follow=True).content.decode()) == count, url
 
 
 def test_editor_home_shows_the_deadline_overdue_and_what_to_do(client, users, jurisdiction):
@@ -180,6 +219,51 @@ def test_403_for_the_progress_page_names_the_office(client, users, city):
     response = client.get(reverse("basis:catalogue_progress"))
     assert response.status_code == 403
     assert "Only the legal affairs office" in response.content.decode()
+
+
+OFFICE = ("Only the legal affairs office of the government concerned can do this.", "只有本级政府法制办可以进行此操作。")
+EDITOR = ("Only an editor of the department concerned can do this.", "只有本部门填报员可以进行此操作。")
+AUDIT = ("Only the audit administrator can do this.", "只有审计管理员可以进行此操作。")
+SECURITY = ("Only the security administrator can do this.", "只有安全管理员可以进行此操作。")
+
+
+def _refused(client, user, url, *, post=None):
+    """The 403 page of ``url`` for ``user``, in English and in Chinese."""
+    client.force_login(user)
+    pages = []
+    for language in ("en", "zh-hans"):
+        response = client.post(url, post or {}, HTTP_ACCEPT_LANGUAGE=language) if post is not None else \
+            client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 403, (url, language)
+        pages.append(response.content.decode())
+    return pages
+
+
+def _names(pages, who):
+    for page, sentence in zip(pages, who, strict=True):
+        assert sentence in page
+        assert "system administrator" not in page and "系统管理员" not in page
+
+
+def test_403_in_authority_names_the_office_for_a_certificate_and_the_editor_for_an_officer(client, users, city, reference):
+    _officer, certificate = _certified(users, city)
+    # A department may not revoke its officer's certificate: the competent office does.
+    url = reverse("authority:certificate_action", args=[certificate.pk, "revoke"])
+    _names(_refused(client, users.editor_a, url, post={"reason": "调离执法岗位"}), OFFICE)
+    # The office may not add an officer to a department: the department's editor does.
+    _names(_refused(client, users.city_reviewer, reverse("authority:officer_list"), post={"name": "李四"}), EDITOR)
+
+
+def test_403_in_responsibility_names_the_office_for_a_decision_and_the_editor_for_a_rule(client, users, city):
+    responsibility_set = ResponsibilitySetFactory(department=city.dept_a, status=ReviewStatus.SUBMITTED)
+    url = reverse("responsibility:set_transition", args=[responsibility_set.pk, "approve"])
+    _names(_refused(client, users.editor_a, url, post={"comment": "同意"}), OFFICE)
+    _names(_refused(client, users.city_reviewer, reverse("responsibility:rule_create", args=[city.dept_a.pk])), EDITOR)
+
+
+def test_403_of_the_administrators_names_the_right_one(client, users, city):
+    _names(_refused(client, users.city_reviewer, reverse("audit:list")), AUDIT)
+    _names(_refused(client, users.editor_a, reverse("accounts:user_unlock", args=[users.editor_b.pk]), post={}), SECURITY)
 
 
 def test_deadline_form_renders_a_datetime_local_input(client, users, city):

@@ -98,7 +98,7 @@ def test_awaiting_for_office_and_department(city, users):
     ResponsibilitySetFactory(department=city.dept_x1, status=ReviewStatus.SUBMITTED)  # the county's to review
     SupportingRuleFactory(department=city.dept_a, kind=SupportingRuleKind.APPRAISAL)
     office = selectors.awaiting_for(users.city_reviewer)
-    assert [(label, count) for label, count, _url in office] == [
+    assert [(label, count) for label, count, _url, _query in office] == [
         ("Responsibility sets awaiting review", 1),
         ("Approved responsibility sets awaiting publication", 1),
         # A, B and A's entrusted 执法支队, which keeps the eight rules too.
@@ -106,9 +106,9 @@ def test_awaiting_for_office_and_department(city, users):
     ]
     from django.urls import reverse
 
-    assert all(reverse(url).startswith("/office/responsibility/") for _label, _count, url in office)
+    assert all(reverse(url).startswith("/office/responsibility/") for _label, _count, url, _query in office)
     department = selectors.awaiting_for(users.editor_a)
-    assert [(label, count) for label, count, _url in department] == [
+    assert [(label, count) for label, count, _url, _query in department] == [
         ("Responsibility set versions to complete or fix", 0),
         ("Kinds of supporting rule missing", 7),
     ]
