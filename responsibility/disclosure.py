@@ -56,7 +56,7 @@ logger = logging.getLogger(__name__)
 
 # Part of every content hash: raise it when a template or the print stylesheet changes in a way
 # that should re-render the documents already made.
-TEMPLATE_VERSION = "2026-12-02.1"
+TEMPLATE_VERSION = "2026-12-02.2"
 
 # fontconfig pattern of the CJK font embedded in the PDFs; DISCLOSURE_FONT_FILE (a path) in
 # settings overrides the lookup.

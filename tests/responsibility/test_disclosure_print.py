@@ -155,3 +155,32 @@ def test_a_bulletin_of_many_powers_says_the_rest_are_on_the_portal(city, render_
     with translation.override("zh-hans"):
         more = _("The first %(shown)s of %(n)s powers; all are listed on the portal.") % {"shown": shown, "n": 80}
     assert re.sub(r"\s+", "", more) in text
+
+
+def test_a_standard_and_its_bands_are_printed_on_one_page(department, render_now):
+    """The bands share the standard's first cell (rowspan): a band carried over to the next page
+    would sit under an empty cell, its standard unnamed. Each standard is kept on one page."""
+    from responsibility.models import EnforcementStandard, StandardBand
+
+    for n in range(2, 26):
+        standard = EnforcementStandard.objects.create(
+            responsibility_set=department.responsibility_set, position=n, power_code=department.powers[0].code,
+            title=f"第{n}号裁量基准（违反《中华人民共和国广告法》第五十七条规定的，２０２１年４月２９日起施行）",
+        )
+        for order, label in enumerate(("轻微", "一般", "严重"), start=1):
+            StandardBand.objects.create(
+                standard=standard, order=order, label=label,
+                circumstances=f"{label}情节：违法行为持续时间、危害后果、改正情况和主观过错程度",
+                measure=f"基准{n}档{order}：处{order}千元以上{order * 3}千元以下罚款",
+            )
+    document = render_now(department.department)
+    output = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", _pdf_file(document), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = [re.sub(r"\s+", "", page) for page in output.split("\f")]
+    on_pages = {n: [i for i, page in enumerate(pages) if f"第{n}号裁量基准" in page] for n in range(2, 26)}
+    assert len({tuple(found) for found in on_pages.values()}) > 1, "the standards should fill more than one page"
+    for n, found in on_pages.items():
+        assert len(found) == 1, (n, found)
+        for order in (1, 2, 3):
+            assert f"基准{n}档{order}" in pages[found[0]], (n, order)
