@@ -68,7 +68,7 @@ COLUMNS = {
         Column("position", INTEGER, _("Number of the entry in the catalogue")),
         Column("instrument", TEXT, _("Name of the law, regulation or rule")),
         Column("provisions", TEXT, _("Provisions enforced, separated by 、; empty means the whole instrument")),
-        Column("category", TEXT, _("Management category (sole, lead, joint, assisting)")),
+        Column("category", TEXT, _("Management category (sole, joint or coordinated)")),
         Column("lead_department", TEXT, _("Lead department")),
         Column("joint_departments", TEXT, _("Joint departments, separated by 、")),
         Column("assisting_departments", TEXT, _("Assisting departments, separated by 、")),
