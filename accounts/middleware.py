@@ -63,6 +63,10 @@ _SECOND_FACTOR_EXEMPT_NAMES = (
 _NO_DEVICE_SESSION_KEY = "accounts_second_factor_optional"
 
 
+# Where the second factor is asked for: the back office, the account pages and the API.
+_SECOND_FACTOR_GUARDED = ("/office/", "/accounts/", "/api/")
+
+
 class SecondFactorMiddleware:
     """After the password, a user with a confirmed TOTP device must give a code (or a recovery
     code) before anything else; a user whose role requires two factors but who has no device
@@ -81,7 +85,10 @@ class SecondFactorMiddleware:
             path = request.path
             if self._exempt is None:
                 self._exempt = tuple(reverse(name) for name in _SECOND_FACTOR_EXEMPT_NAMES)
-            if not (path.startswith(self._exempt) or path.startswith(settings.STATIC_URL)):
+            # The public portal (everything outside the back office, the account pages and the
+            # non-public API) is open to anyone, half-signed-in staff included.
+            guarded_path = path.startswith(_SECOND_FACTOR_GUARDED) and not path.startswith("/api/public/")
+            if guarded_path and not (path.startswith(self._exempt) or path.startswith(settings.STATIC_URL)):
                 step = self._step(request, user)
                 if step is not None:
                     return self._refuse(request, step)
@@ -103,10 +110,15 @@ class SecondFactorMiddleware:
     @staticmethod
     def _refuse(request, step: str):
         if request.path.startswith("/api/"):
+            from django.core.exceptions import PermissionDenied
             from django.http import JsonResponse
 
-            return JsonResponse(
-                {"detail": _("Two-factor sign-in is not complete: finish it in the web interface.")}, status=403
-            )
+            from .permissions import refuse
+
+            message = _("Two-factor sign-in is not complete: finish it in the web interface.")
+            try:
+                refuse(request.user, reason=message)  # on the audit trail, like every denial
+            except PermissionDenied:
+                return JsonResponse({"detail": message}, status=403)
         query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
         return redirect(f"{reverse(step)}?{query}" if query else reverse(step))

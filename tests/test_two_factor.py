@@ -57,9 +57,9 @@ def _enrol(client, user) -> list[str]:
 def test_required_role_without_a_device_is_sent_to_enrolment(client, users, role):
     user = getattr(users, role)
     _password(client, user)
-    response = client.get("/")
+    response = client.get("/office/")
     assert response.status_code == 302
-    assert response["Location"] == f"{ENROL}?next=%2F"
+    assert response["Location"] == f"{ENROL}?next=%2Foffice%2F"
     assert client.get("/accounts/password/").status_code == 302  # not even the password change
     page = client.get(ENROL)
     assert page.status_code == 200
@@ -83,7 +83,7 @@ def test_verified_session_passes(client, users, role):
     user = getattr(users, role)
     _password(client, user)
     pass_second_factor(client, user)
-    response = client.get("/", follow=True)
+    response = client.get("/office/", follow=True)
     assert response.status_code == 200
     assert ENROL not in str(response.redirect_chain) and VERIFY not in str(response.redirect_chain)
 
@@ -92,7 +92,7 @@ def test_verified_session_passes(client, users, role):
 def test_department_user_without_a_device_passes(client, users, role):
     user = getattr(users, role)
     _password(client, user)
-    response = client.get("/", follow=True)
+    response = client.get("/office/", follow=True)
     assert response.status_code == 200
     assert ENROL not in str(response.redirect_chain) and VERIFY not in str(response.redirect_chain)
 
@@ -102,17 +102,30 @@ def test_session_api_is_gated_and_says_so(client, users):
     response = client.get("/api/users/")
     assert response.status_code == 403
     assert "detail" in response.json()
+    # A refusal like any other: on the audit trail.
+    from audit.models import AuditAction, AuditEvent
+
+    assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED, actor=users.sysadmin).exists()
     pass_second_factor(client, users.sysadmin)
     assert client.get("/api/users/").status_code == 200
+
+
+def test_the_public_portal_stays_open_before_the_second_factor(client, users):
+    """The gate guards the back office, the account pages and the API; the public site is
+    anyone's, a half-signed-in reviewer's too."""
+    _password(client, users.city_reviewer)
+    assert client.get("/").status_code == 200
+    assert client.get("/api/public/catalogues/").status_code == 200
+    assert client.get("/office/")["Location"].startswith(ENROL)
 
 
 def test_second_factor_comes_before_the_password_change(client, users):
     users.secadmin.must_change_password = True
     users.secadmin.save(update_fields=["must_change_password"])
     _password(client, users.secadmin)
-    assert client.get("/")["Location"].startswith(ENROL)
+    assert client.get("/office/")["Location"].startswith(ENROL)
     _enrol(client, users.secadmin)
-    assert client.get("/")["Location"].startswith("/accounts/password/")
+    assert client.get("/office/")["Location"].startswith("/accounts/password/")
 
 
 # -- Enrolment -----------------------------------------------------------------------------------
@@ -126,7 +139,7 @@ def test_enrolment_confirms_the_device_and_shows_ten_recovery_codes_once(client,
     assert len(codes) == RECOVERY_CODE_COUNT == len(set(codes))
     assert TOTPDevice.objects.filter(user=reviewer, confirmed=True).count() == 1
     assert StaticToken.objects.filter(device__user=reviewer).count() == RECOVERY_CODE_COUNT
-    assert client.get("/").status_code == 200
+    assert client.get("/office/").status_code == 200
     page = client.get(ENROL)  # the page now says it is on, and shows no code
     assert not any(code.encode() in page.content for code in codes)
     event = AuditEvent.objects.get(action=AuditAction.UPDATE, actor=reviewer, object_id=str(reviewer.pk))
@@ -148,7 +161,7 @@ def test_optional_user_may_enrol_and_is_then_asked_for_a_code(client, users):
     _enrol(client, editor)
     client.post("/accounts/logout/")
     _password(client, editor)
-    assert client.get("/")["Location"].startswith(VERIFY)
+    assert client.get("/office/")["Location"].startswith(VERIFY)
 
 
 # -- Codes -----------------------------------------------------------------------------------------
@@ -162,7 +175,7 @@ def test_recovery_code_works_once(client, users):
 
     _password(client, admin)
     assert client.post(VERIFY, {"code": code.upper()})["Location"] == HOME
-    assert client.get("/").status_code == 200
+    assert client.get("/office/").status_code == 200
     assert StaticToken.objects.filter(device__user=admin).count() == RECOVERY_CODE_COUNT - 1
     assert AuditEvent.objects.filter(action=AuditAction.LOGIN, actor=admin, detail__factor="recovery").count() == 1
     client.post("/accounts/logout/")
@@ -171,7 +184,7 @@ def test_recovery_code_works_once(client, users):
     StaticDevice.objects.filter(user=admin).update(throttling_failure_count=0)
     response = client.post(VERIFY, {"code": code})
     assert response.status_code == 200 and response.context["form"].errors
-    assert client.get("/")["Location"].startswith(VERIFY)
+    assert client.get("/office/")["Location"].startswith(VERIFY)
     assert _failures(admin) == [{"factor": "recovery"}]
 
 
@@ -190,7 +203,7 @@ def test_wrong_codes_are_refused_recorded_and_throttled(client, users):
     response = client.post(VERIFY, {"code": totp_code(device.bin_key)})
     assert response.status_code == 200
     assert _failures(reviewer, AuditOutcome.DENIED) == [{"factor": "totp"}]
-    assert client.get("/")["Location"].startswith(VERIFY)
+    assert client.get("/office/")["Location"].startswith(VERIFY)
 
     # Once the delay has passed, the right code gets in.
     TOTPDevice.objects.filter(pk=device.pk).update(
@@ -227,7 +240,7 @@ def test_security_admin_resets_a_second_factor_on_record(client, users):
     victim = Client()
     _password(victim, reviewer)
     _enrol(victim, reviewer)
-    assert victim.get("/").status_code == 200
+    assert victim.get("/office/").status_code == 200
 
     admin = _password(client, users.secadmin)
     pass_second_factor(admin, users.secadmin)
@@ -239,7 +252,7 @@ def test_security_admin_resets_a_second_factor_on_record(client, users):
     event = AuditEvent.objects.get(action=AuditAction.UPDATE, actor=users.secadmin, object_id=str(reviewer.pk))
     assert event.detail == {"second_factor": "reset", "devices_deleted": 2}
     # The reviewer's session loses its second factor at once: enrol again.
-    assert victim.get("/")["Location"].startswith(ENROL)
+    assert victim.get("/office/")["Location"].startswith(ENROL)
 
 
 @pytest.mark.parametrize("role", ["sysadmin", "auditadmin", "city_reviewer", "editor_a"])
