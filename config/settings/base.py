@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "accounts.middleware.SecondFactorMiddleware",
     "accounts.middleware.PasswordExpiryMiddleware",
     "audit.middleware.RequestContextMiddleware",
+    # After authentication: anonymous public reads may go to the replica (config/db_router.py).
+    "config.db_router.ReplicaReadsMiddleware",
     # Axes last, as its documentation asks, so that it sees the final authentication outcome.
     "axes.middleware.AxesMiddleware",
 ]
@@ -129,6 +131,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = os.environ.get(
         "DATABASE_PG_OPTIONS", "-c random_page_cost=1.1 -c jit=off"
     )
+# A streaming standby for the public site's reads (config/db_router.py): set DATABASE_REPLICA_URL
+# and anonymous GETs of the portal and the public API read from it; everything else, and a
+# visitor's reads for REPLICA_STICKY_SECONDS after his own write, read from the primary.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+    )
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    # Tests never create a database on the standby: the alias reads the primary's test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["config.db_router.PrimaryReplicaRouter"]
+REPLICA_STICKY_SECONDS = int(os.environ.get("REPLICA_STICKY_SECONDS", "15"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
