@@ -2,6 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
+from toolkit.search import substring_lookup
 from workflow.review import ReviewStatus
 
 from .models import BasisCatalogue, CatalogueEntry, LegalInstrument
@@ -14,17 +15,17 @@ def published_catalogues() -> QuerySet[BasisCatalogue]:
 def published_entries_search(query: str) -> QuerySet[CatalogueEntry]:
     """Substring search over published entries: instrument, department, rights and duties.
 
-    Plain ``icontains`` so that one- and two-character Chinese queries still match everything
-    (trigram indexes serve three characters and more on PostgreSQL; shorter patterns scan).
+    Exact substrings at every length: one- and two-character Chinese queries match everything
+    that contains them, served on PostgreSQL by n-gram indexes (trigram ones from three).
     Instruments and departments are matched first in their own small tables, so the entries
     table is filtered by id lists and one text column; ordered by (catalogue, position), which
     an index serves, so a page of a common term stops after its rows instead of sorting all."""
     published = BasisCatalogue.objects.filter(status=ReviewStatus.PUBLISHED)
     query = query.strip()
     if query:
-        # Chinese has no letter case: a plain LIKE, which the trigram index on the column serves,
-        # unless the query has Latin letters to fold.
-        lookup = "icontains" if any(c.isascii() and c.isalpha() for c in query) else "contains"
+        # contains / icontains, served on PostgreSQL by the trigram indexes from three characters
+        # and by the n-gram indexes below that (toolkit/search.py).
+        lookup = substring_lookup(query)
         instruments = list(LegalInstrument.objects.filter(**{f"name__{lookup}": query}).values_list("pk", flat=True))
         catalogues = list(
             published.filter(**{f"department__name__{lookup}": query}).values_list("pk", flat=True)

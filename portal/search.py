@@ -15,7 +15,8 @@ Matching is an exact substring (``contains``; ``icontains`` when the query has L
 which Chinese does not need), never similarity: whatever a longer query finds, its prefix finds
 too, and two characters (食品, 处罚) match exactly what contains them. One character matches
 too much to be of use; the page asks for two instead (``MIN_LENGTH``). On PostgreSQL the trigram
-indexes of basis' 0002 migration serve three characters and more; shorter queries scan.
+indexes of basis' 0002 migration serve three characters and more, the n-gram indexes of its 0009
+(toolkit/search.py) one and two.
 
 Only published versions are read, as everywhere in the portal. Officers are not searched here:
 the public verifies a certificate by its number (``/verify/``) and sees a department's valid
@@ -44,6 +45,7 @@ from authority.models import Breakdown, Post, PostAssignment, PowerItem, Procedu
 from basis.models import BasisCatalogue, CatalogueEntry, LegalInstrument
 from organisations.models import Organisation
 from responsibility.models import Responsibility, ResponsibilitySet
+from toolkit.search import substring_lookup
 from workflow.review import ReviewStatus
 
 from .selectors import public_departments
@@ -75,13 +77,13 @@ def clean_query(raw: str) -> str:
 
 
 def _lookup(query: str) -> str:
-    # Chinese has no letter case: a plain LIKE (which a trigram index serves) unless the query
-    # has Latin letters to fold.
-    return "icontains" if any(c.isascii() and c.isalpha() for c in query) else "contains"
+    # contains / icontains whose one- and two-character queries an n-gram index serves on
+    # PostgreSQL (toolkit/search.py); longer ones a trigram index.
+    return substring_lookup(query)
 
 
 def _rank(field: str, query: str, lookup: str) -> Case:
-    exact = "iexact" if lookup == "icontains" else "exact"
+    exact = "iexact" if lookup == "ngram_icontains" else "exact"
     return Case(
         When(**{f"{field}__{exact}": query}, then=Value(0)),
         When(**{f"{field}__{lookup}": query}, then=Value(1)),

@@ -1,0 +1,57 @@
+"""Exact substring search that an index serves at every length, Chinese included.
+
+pg_trgm's indexes serve patterns of three characters and more; one- and two-character Chinese
+queries (食, 食品, 处罚) fell back to a sequential scan whose cost grows with the table. On
+PostgreSQL the ``lecrs_ngrams(text)`` function (basis migration 0009) returns the distinct
+single characters and bigrams of a text, lower-cased, and GIN expression indexes over it let
+``col ngram_contains '食品'`` find the candidate rows by ``lecrs_ngrams(col) @> '{食品}'`` — then
+the same ``LIKE`` as ``contains`` rechecks them, so the result is exactly ``contains``'s. Three
+characters and more keep the plain ``LIKE`` that the trigram indexes serve. Elsewhere (SQLite)
+the lookups are ``contains`` and ``icontains``.
+"""
+
+from django.db.models import CharField, TextField
+from django.db.models.lookups import Contains, IContains
+
+NGRAM = 2  # the longest query the n-gram index answers; longer ones go to the trigram index
+
+
+class _NgramMixin:
+    """Registered under its own name, but builds its SQL as the lookup it extends (the backends'
+    operator tables and casts know only ``contains`` and ``icontains``)."""
+
+    def __init__(self, lhs, rhs):
+        super().__init__(lhs, rhs)
+        self.lookup_name = self.base_lookup_name
+
+    def as_postgresql(self, compiler, connection):
+        sql, params = self.as_sql(compiler, connection)
+        query = self.rhs
+        if isinstance(query, str) and 0 < len(query) <= NGRAM:
+            # The bare column, as the index expression has it (not icontains' UPPER(...)).
+            lhs_sql, lhs_params = compiler.compile(self.lhs)
+            return (
+                f"(lecrs_ngrams({lhs_sql}) @> ARRAY[%s]::text[] AND {sql})",
+                [*lhs_params, query.lower(), *params],
+            )
+        return sql, params
+
+
+@CharField.register_lookup
+@TextField.register_lookup
+class NgramContains(_NgramMixin, Contains):
+    lookup_name = "ngram_contains"
+    base_lookup_name = "contains"
+
+
+@CharField.register_lookup
+@TextField.register_lookup
+class NgramIContains(_NgramMixin, IContains):
+    lookup_name = "ngram_icontains"
+    base_lookup_name = "icontains"
+
+
+def substring_lookup(query: str) -> str:
+    """The lookup for ``query``: Chinese has no letter case, so the case-sensitive one (which the
+    indexes serve directly) unless the query has Latin letters to fold."""
+    return "ngram_icontains" if any(c.isascii() and c.isalpha() for c in query) else "ngram_contains"
