@@ -10,7 +10,7 @@ allow, 400 for invalid input.
 from functools import cached_property
 
 import django_filters
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -28,7 +28,7 @@ from accounts.api_permissions import Capability, ScopedObjectMixin
 from audit.models import AuditAction
 from audit.services import event_record
 from basis import permissions as basis_perms
-from toolkit.pagination import CappedPaginator, Pagination
+from toolkit.pagination import KeysetPagination
 from workflow.review import ReviewStatus
 
 from . import services
@@ -103,10 +103,10 @@ class XlsxRenderer(BaseRenderer):
         return JSONRenderer().render(data)
 
 
-class CappedPagination(Pagination):
-    """Pages of a search over the whole province, counted no further than the cap."""
+class CatalogueKeysetPagination(KeysetPagination):
+    """Published catalogues in the tree's order: one per department, so the path is unique."""
 
-    django_paginator_class = CappedPaginator
+    ordering = "department_path"
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
@@ -637,6 +637,7 @@ class CompilationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 )
 class PublicCatalogueViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [AllowAny]
+    pagination_class = CatalogueKeysetPagination
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
     filterset_class = CatalogueFilter
 
@@ -647,7 +648,7 @@ class PublicCatalogueViewSet(viewsets.ReadOnlyModelViewSet):
                 "provisions", "joint_departments", "assisting_departments"
             )
             return catalogues.prefetch_related(Prefetch("entries", queryset=entries.order_by("position", "pk")))
-        return catalogues.annotate(entry_count=Count("entries")).order_by("department__path")
+        return catalogues.annotate(entry_count=Count("entries"), department_path=F("department__path"))
 
     def get_serializer_class(self):
         return PublicCatalogueDetailSerializer if self.action == "retrieve" else PublicCatalogueSerializer
@@ -677,14 +678,14 @@ class PublicEntryFilter(django_filters.FilterSet):
             )
         ],
         description=(
-            "Search the entries of published catalogues. No login needed. The count stops at "
-            "1,001: a common word matches more entries than anyone pages through."
+            "Search the entries of published catalogues, or list them all without q. No login "
+            "needed. Pages by cursor: follow next until it is null to read every row."
         ),
     )
 )
 class PublicEntryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [AllowAny]
-    pagination_class = CappedPagination
+    pagination_class = KeysetPagination
     serializer_class = PublicSearchResultSerializer
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
     filterset_class = PublicEntryFilter

@@ -7,7 +7,7 @@ and prefetching, so a search scans its table once."""
 
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import CursorPagination, PageNumberPagination
 
 
 class Pagination(PageNumberPagination):
@@ -16,6 +16,17 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+class KeysetPagination(CursorPagination):
+    """The public API's lists: pages by an opaque cursor over a unique, unchanging order (keyset),
+    so page 10,000 costs what page 1 costs and a consumer can read every published row. No
+    total count: counting is what made deep pages expensive. ``next``/``previous`` are the links."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    ordering = "id"
 
 
 class CappedPaginator(Paginator):

@@ -666,11 +666,11 @@ def test_public_catalogues_show_published_versions_only(as_user, city, published
 def test_no_unpublished_version_reaches_the_public_api(as_user, draft, status):
     _in(draft, status)
     client = as_user(None)
-    assert client.get("/api/public/catalogues/").json()["count"] == 0
+    assert client.get("/api/public/catalogues/").json()["results"] == []
     assert client.get(f"/api/public/catalogues/{draft.pk}/").status_code == 404
-    assert client.get("/api/public/entries/?q=食品").json()["count"] == 0
+    assert client.get("/api/public/entries/?q=食品").json()["results"] == []
     _in(draft, ReviewStatus.PUBLISHED)
-    assert client.get("/api/public/entries/?q=食品").json()["count"] == 1
+    assert len(client.get("/api/public/entries/?q=食品").json()["results"]) == 1
 
 
 @pytest.mark.parametrize("query, expected", [
@@ -704,7 +704,7 @@ def test_a_department_system_and_the_office_go_through_a_whole_round(as_user, ci
     assert office.post(f"{CATALOGUES}{catalogue}/return/", {}, format="json").status_code == 200
     assert editor.patch(f"{entries}{entry}/", {"provisions_text": "第十条、第十二条"}, format="json").status_code == 200
     assert editor.post(f"{CATALOGUES}{catalogue}/submit/").status_code == 200
-    assert public.get("/api/public/catalogues/").json()["count"] == 0
+    assert public.get("/api/public/catalogues/").json()["results"] == []
     for step in ("start-review", "approve", "publish"):
         assert office.post(f"{CATALOGUES}{catalogue}/{step}/").status_code == 200
     [published] = public.get("/api/public/catalogues/").json()["results"]
@@ -797,3 +797,32 @@ def test_schema_validates_without_warnings(tmp_path, as_user, db):
     ):
         assert endpoint in text
     assert as_user(None).get("/api/schema/").status_code == 200
+
+
+def test_the_public_lists_page_by_cursor_to_the_last_row(as_user, city, django_assert_max_num_queries):
+    """Every published entry can be read by following ``next`` (issue 17: a capped page count
+    made deep pages 404); each page costs the same few queries however deep."""
+    catalogue = CatalogueFactory(department=city.dept_a)
+    made = {EntryFactory(catalogue=catalogue, position=n, rights_and_duties=f"监督事项{n}").pk for n in range(1, 24)}
+    client = as_user(None)
+    seen, url, pages = [], "/api/public/entries/?page_size=5", 0
+    while url:
+        with django_assert_max_num_queries(6):
+            body = client.get(url).json()
+        assert "count" not in body
+        seen += [row["id"] for row in body["results"]]
+        url, pages = body["next"], pages + 1
+    assert pages == 5 and len(seen) == len(set(seen)) and set(seen) == made
+    assert seen == sorted(seen)
+    # A cursor that was not made by the server is refused, not an error page.
+    assert client.get("/api/public/entries/?cursor=not-a-cursor").status_code == 404
+
+
+def test_published_catalogues_page_by_cursor_in_the_tree_order(as_user, city):
+    for department in (city.dept_b, city.dept_a, city.dept_x1, city.dept_y1):
+        CatalogueFactory(department=department)
+    client = as_user(None)
+    first = client.get("/api/public/catalogues/?page_size=3").json()
+    second = client.get(first["next"]).json()
+    codes = [row["department"]["code"] for row in first["results"] + second["results"]]
+    assert codes == ["C-A", "C-B", "X-1", "Y-1"] and second["next"] is None
