@@ -451,7 +451,7 @@ def build_catalogues(government: Government, instruments: list[dict], per_depart
                 instrument_id=draft.instrument["id"],
                 category=draft.category,
                 lead_department=draft.lead,
-                rights_and_duties="依法对违反本法规的行为实施监督检查和行政处罚",
+                rights_and_duties=duties_text(draft.instrument["type"]),
                 subject_kind=draft.subject_kind,
                 principal=draft.principal,
             )
@@ -472,6 +472,50 @@ def build_catalogues(government: Government, instruments: list[dict], per_depart
     Joint.objects.bulk_create(joint_rows, batch_size=10000)
     Assisting.objects.bulk_create(assisting_rows, batch_size=10000)
     return len(catalogues), len(entries)
+
+
+# Real-shaped rights-and-duties text: an act on an object in the department's domain, drawn with
+# a Zipf-like spread (weight 1/rank), so that a few terms are everywhere (监督检查, 经营者) and most
+# are rare (古树名木, 无人机). Bench searches time terms that match none, a few and many.
+ACTS = (
+    "监督检查 行政处罚 责令改正 警告 罚款 没收违法所得 没收非法财物 责令停产停业 暂扣许可证件 吊销许可证件 "
+    "行政许可 备案 登记 年度检验 抽样检验 现场检查 查封场所设施 扣押财物 行政约谈 信用惩戒 "
+    "限期拆除 责令恢复原状 代履行 加处罚款 责令暂停销售 召回 强制检定 资质认定 注销登记 "
+    "撤销许可 事故调查 投诉举报处理 隐患排查 应急处置 检测鉴定 价格监测 统计调查 信息公示"
+).split()
+OBJECTS = (
+    "经营者 生产企业 从业人员 建设单位 施工单位 运输企业 销售者 使用单位 服务机构 社会组织 "
+    "个体工商户 网络交易平台 检验检测机构 特种设备 危险化学品 农药兽药 电动自行车 网约车 "
+    "民宿 古树名木 无人机 野生动物 饮用水源地 建筑垃圾 户外广告 校外培训机构 养老机构 "
+    "燃气经营企业 加油站 冷链食品 医疗美容机构 二手车交易市场 共享单车 电子烟 殡葬设施"
+).split()
+RARE = "热气球 风筝冲浪 蜂箱 渔排 矿泉水源 温泉井 马术场 滑翔伞 游艇码头 地热井 骑楼 古驿道 盐田 萤火虫栖息地 观鸟点 茶马古道 摩崖石刻 蛇类养殖 鸵鸟养殖 竹筏漂流".split()
+CONDITIONS = (
+    "未经许可擅自从事经营活动的 不按规定履行义务的 拒绝、阻碍监督检查的 伪造、变造有关证件的 "
+    "造成严重后果的 逾期不改正的 情节轻微并及时纠正的 首次违法且危害后果轻微的"
+).split()
+
+
+def _zipf(items: list[str]) -> str:
+    weights = _zipf.cache.get(len(items))
+    if weights is None:
+        weights = _zipf.cache[len(items)] = [1 / rank for rank in range(1, len(items) + 1)]
+    return random.choices(items, weights)[0]
+
+
+_zipf.cache = {}
+
+
+def duties_text(type_index: int) -> str:
+    """One entry's rights and duties: "对<domain>领域<object><condition>，依法<act>、<act>"."""
+    domain = DEPARTMENT_TYPES[type_index][1]
+    acts = {_zipf(ACTS) for _ in range(random.choice((1, 2, 2, 3)))}
+    text = f"对{domain}领域{_zipf(OBJECTS)}{_zipf(CONDITIONS)}，依法{'、'.join(sorted(acts))}"
+    if random.random() < 0.1:
+        text += "；情节严重的，依法移送有关机关处理"
+    if random.random() < 0.0005:  # a handful of entries name something almost nobody else does
+        text += f"；含{random.choice(RARE)}"
+    return text
 
 
 def _articles(round_: int) -> list[int] | None:
