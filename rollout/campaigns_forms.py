@@ -30,7 +30,7 @@ class PhasesForm(forms.Form):
                 required=False, widget=_DATETIME, help_text=help_text)
 
     def phase_rows(self):
-        return [(n, label, self[f"starts_{n}"], self[f"due_{n}"]) for n, label in PhaseNumber.choices]
+        return [(n, label, [self[f"due_{n}"], self[f"starts_{n}"]]) for n, label in PhaseNumber.choices]
 
     def dues(self) -> dict:
         return {n: self.cleaned_data.get(f"due_{n}") for n in PhaseNumber.values}

@@ -153,7 +153,7 @@ def dashboard(request, pk: int):
         return _export(request, campaign, rows, phase)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     deliverables = [d for d, n in PHASE_OF.items() if phase is None or n == phase]
-    columns = [label for _n, label in PhaseNumber.choices] if phase is None else [Deliverable(d).label for d in deliverables]
+    columns = [_("Phase %(n)d") % {"n": n} for n in PhaseNumber.values] if phase is None else [Deliverable(d).label for d in deliverables]
     table = []
     for row in page:
         if phase is None:
