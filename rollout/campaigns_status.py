@@ -114,7 +114,7 @@ def url_of(deliverable: str) -> str:
         return reverse("campaigns:checklist")
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     organisation_id: int
     campaign_id: int
@@ -148,6 +148,7 @@ class Row:
     organisation: Organisation
     campaign: Campaign
     items: list[Item] = field(default_factory=list)
+    _statuses: dict = field(default_factory=dict, repr=False)
 
     def for_phase(self, phase: int | None) -> list[Item]:
         return [i for i in self.items if phase is None or i.phase == phase]
@@ -156,6 +157,11 @@ class Row:
         """The organisation's status over a phase (or all): late if anything is late, else not
         started if nothing has been started, done if all is done, submitted if all is at least
         submitted, else in progress."""
+        if phase not in self._statuses:
+            self._statuses[phase] = self._status(phase)
+        return self._statuses[phase]
+
+    def _status(self, phase: int | None) -> str:
         states = {i.status for i in self.for_phase(phase)}
         if not states:
             return State.DONE
@@ -184,10 +190,17 @@ class Dates:
         if missing:
             self.campaigns.update({c.pk: c for c in Campaign.objects.filter(pk__in=missing)})
         self.phases: dict[int, dict[int, Phase]] = defaultdict(dict)
+        self._due: dict[tuple[int, int], dt.datetime | None] = {}
         for phase in Phase.objects.filter(campaign_id__in=list(self.campaigns)):
             self.phases[phase.campaign_id][phase.number] = phase
 
     def due(self, campaign_id: int, number: int) -> dt.datetime | None:
+        key = (campaign_id, number)
+        if key not in self._due:
+            self._due[key] = self._effective(campaign_id, number)
+        return self._due[key]
+
+    def _effective(self, campaign_id: int, number: int) -> dt.datetime | None:
         campaign = self.campaigns.get(campaign_id)
         phase = self.phases[campaign_id].get(number)
         own = phase.due_at if phase else None
@@ -256,6 +269,15 @@ def _start_of_day(day: dt.date | None) -> dt.datetime | None:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+def _owned(queryset, field: str, ids):
+    """``queryset`` narrowed to the organisations: ``ids`` is a list of ids, or a subtree's root
+    (``Organisation``), whose path prefix is one indexed condition where a long ``IN`` list of
+    thousands of ids would cost more to build than to run."""
+    if isinstance(ids, Organisation):
+        return queryset.filter(**{f"{field}__path__startswith": ids.path})
+    return queryset.filter(**{f"{field}_id__in": ids})
+
+
 def _versions(model, ids) -> dict[int, tuple[str, dt.datetime | None]]:
     """A reviewed record's state per department (catalogue, breakdown, responsibility set)."""
     from workflow.review import ReviewStatus
@@ -263,7 +285,7 @@ def _versions(model, ids) -> dict[int, tuple[str, dt.datetime | None]]:
     with_office = {ReviewStatus.SUBMITTED, ReviewStatus.UNDER_REVIEW, ReviewStatus.APPROVED}
     published = {ReviewStatus.PUBLISHED, ReviewStatus.SUPERSEDED}
     seen: dict[int, dict] = defaultdict(lambda: {"statuses": set(), "times": []})
-    for department_id, status, submitted_at, published_at in model.objects.filter(department_id__in=ids).values_list(
+    for department_id, status, submitted_at, published_at in _owned(model.objects.all(), "department", ids).values_list(
         "department_id", "status", "submitted_at", "published_at"
     ):
         entry = seen[department_id]
@@ -289,8 +311,8 @@ def _disclosure(ids) -> dict[int, tuple[str, dt.datetime | None]]:
     kinds = (DocumentKind.BOOKLET, DocumentKind.BULLETIN)
     ready: dict[int, dict[str, dt.datetime]] = defaultdict(dict)
     any_doc = set()
-    for organisation_id, kind, status, finished_at in DisclosureDocument.objects.filter(
-        organisation_id__in=ids, kind__in=kinds
+    for organisation_id, kind, status, finished_at in _owned(
+        DisclosureDocument.objects.filter(kind__in=kinds), "organisation", ids
     ).values_list("organisation_id", "kind", "status", "finished_at"):
         any_doc.add(organisation_id)
         if status == DocumentStatus.READY:
@@ -312,7 +334,7 @@ def _rules(ids) -> dict[int, tuple[str, dt.datetime | None]]:
     kinds = (SupportingRuleKind.APPRAISAL, SupportingRuleKind.FAULT_ACCOUNTABILITY)
     adopted: dict[int, dict[str, dt.date]] = defaultdict(dict)
     for department_id, kind, first in (
-        SupportingRule.objects.filter(department_id__in=ids, kind__in=kinds)
+        _owned(SupportingRule.objects.filter(kind__in=kinds), "department", ids)
         .exclude(status=SupportingRuleStatus.REPEALED)
         .values("department_id", "kind").annotate(first=Min("adopted_on")).values_list("department_id", "kind", "first")
     ):
@@ -341,8 +363,8 @@ def _plans(campaign_ids, ids) -> dict[tuple[int, int], tuple[str, dt.datetime | 
     from .models import FilingStatus, ImplementationPlan
 
     result = {}
-    for organisation_id, campaign_id, status, filed_at in ImplementationPlan.objects.filter(
-        campaign_id__in=campaign_ids, organisation_id__in=ids
+    for organisation_id, campaign_id, status, filed_at in _owned(
+        ImplementationPlan.objects.filter(campaign_id__in=campaign_ids), "organisation", ids
     ).values_list("organisation_id", "campaign_id", "status", "filed_at"):
         done = status in (FilingStatus.FILED, FilingStatus.ACKNOWLEDGED)
         result[(organisation_id, campaign_id)] = (State.DONE, filed_at) if done else (State.IN_PROGRESS, None)
@@ -353,7 +375,7 @@ def _teams(ids) -> dict[int, tuple[str, dt.datetime | None]]:
     from .models import WorkingTeam
 
     result = {}
-    for organisation_id, members, updated_at in WorkingTeam.objects.filter(organisation_id__in=ids).annotate(
+    for organisation_id, members, updated_at in _owned(WorkingTeam.objects.all(), "organisation", ids).annotate(
         n=Count("members")
     ).values_list("organisation_id", "n", "updated_at"):
         result[organisation_id] = (State.DONE, updated_at) if members else (State.IN_PROGRESS, None)
@@ -364,8 +386,8 @@ def _summaries(phase_ids, ids) -> dict[tuple[int, int], tuple[str, dt.datetime |
     from .models import FilingStatus, PhaseSummary
 
     result = {}
-    for organisation_id, phase_id, status, submitted_at in PhaseSummary.objects.filter(
-        phase_id__in=phase_ids, organisation_id__in=ids
+    for organisation_id, phase_id, status, submitted_at in _owned(
+        PhaseSummary.objects.filter(phase_id__in=phase_ids), "organisation", ids
     ).values_list("organisation_id", "phase_id", "status", "submitted_at"):
         done = status in (FilingStatus.FILED, FilingStatus.ACKNOWLEDGED)
         result[(organisation_id, phase_id)] = (State.DONE, submitted_at) if done else (State.IN_PROGRESS, None)
@@ -379,9 +401,14 @@ class Records:
     """Every record the deliverables read, for a set of organisations and campaigns: eleven
     queries, whatever their number."""
 
-    def __init__(self, organisations: list[Organisation], dates: Dates):
+    def __init__(self, organisations: list[Organisation], dates: Dates, root: Organisation | None = None):
+        """``root``: the organisations are (part of) its subtree; the records are read by path
+        prefix rather than by a list of ids."""
         ids = [o.pk for o in organisations]
         departments = [o.pk for o in organisations if o.kind == OrganisationKind.DEPARTMENT]
+        if root is not None:
+            ids = root if ids else []
+            departments = root if departments else []
         from authority.models import Breakdown
         from basis.models import BasisCatalogue
         from responsibility.models import ResponsibilitySet
@@ -396,6 +423,14 @@ class Records:
         self.teams = _teams(ids) if ids else {}
         phase_ids = [p.pk for by_number in dates.phases.values() for p in by_number.values()]
         self.summaries = _summaries(phase_ids, ids) if ids and phase_ids else {}
+        self._by_department = {
+            Deliverable.CATALOGUE: self.catalogues,
+            Deliverable.SUBJECT_KIND: self.subject_kinds,
+            Deliverable.BREAKDOWN: self.breakdowns,
+            Deliverable.RESPONSIBILITY_SET: self.sets,
+            Deliverable.DISCLOSURE: self.disclosure,
+            Deliverable.RULES: self.rules,
+        }
 
     def state(self, organisation: Organisation, campaign_id: int, deliverable: str, dates: Dates):
         pk = organisation.pk
@@ -406,14 +441,7 @@ class Records:
         if deliverable in SUMMARY_OF_PHASE.values():
             phase = dates.phase(campaign_id, PHASE_OF[deliverable])
             return self.summaries.get((pk, phase.pk)) if phase else None
-        return {
-            Deliverable.CATALOGUE: self.catalogues,
-            Deliverable.SUBJECT_KIND: self.subject_kinds,
-            Deliverable.BREAKDOWN: self.breakdowns,
-            Deliverable.RESPONSIBILITY_SET: self.sets,
-            Deliverable.DISCLOSURE: self.disclosure,
-            Deliverable.RULES: self.rules,
-        }[deliverable].get(pk)
+        return self._by_department[deliverable].get(pk)
 
 
 def evaluate(organisation: Organisation, campaign_id: int, records: Records, dates: Dates, now) -> list[Item]:
@@ -424,11 +452,13 @@ def evaluate(organisation: Organisation, campaign_id: int, records: Records, dat
         phase = PHASE_OF[deliverable]
         due_at = dates.due(campaign_id, phase)
         state, delivered_at = records.state(organisation, campaign_id, deliverable, dates) or (State.NOT_STARTED, None)
-        item = Item(organisation.pk, campaign_id, deliverable, phase, due_at, state, delivered_at)
+        delivered = state in DELIVERED_STATES
         overdue = due_at is not None and now > due_at
-        item.status = State.LATE if overdue and not item.delivered else state
-        item.delivered_late = bool(item.delivered and due_at and delivered_at and delivered_at > due_at)
-        items.append(item)
+        items.append(Item(
+            organisation.pk, campaign_id, deliverable, phase, due_at, state, delivered_at,
+            status=State.LATE if overdue and not delivered else state,
+            delivered_late=bool(delivered and due_at and delivered_at and delivered_at > due_at),
+        ))
     return items
 
 
@@ -446,7 +476,7 @@ class Progress:
         by_jurisdiction.setdefault(campaign.jurisdiction_id, campaign)
         self.dates = Dates(inner + [campaign])
         answers_to = _answers_to(organisations)
-        records = Records(organisations, self.dates)
+        records = Records(organisations, self.dates, root=root or campaign.jurisdiction)
         self.rows = []
         for organisation in organisations:
             governing = by_jurisdiction.get(answers_to.get(organisation.pk), campaign)
