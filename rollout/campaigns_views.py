@@ -27,7 +27,7 @@ from . import permissions as rollout_perms
 from .campaigns_chart import progress_svg
 from .campaigns_forms import CampaignForm, DashboardFilter, FindingForm, PhasesForm, ReportForm, SpotCheckForm
 from .campaigns_status import PHASE_OF, Deliverable, Progress, State, effective_dues, organisation_items
-from .models import Campaign, FindingKind, PhaseNumber, SpotCheck
+from .models import Campaign, Finding, FindingKind, PhaseNumber, RectificationStatus, SpotCheck
 from .selectors import open_findings_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -184,6 +184,10 @@ def dashboard(request, pk: int):
         "export_query": urlencode({**query, **({"status": status} if status else {}), "format": "xlsx"}),
         "page_query": urlencode({**query, **({"status": status} if status else {})}),
         "now": timezone.now(),
+        "rectifications": list(
+            Finding.objects.filter(target__spot_check__campaign=campaign).exclude(status=RectificationStatus.DONE)
+            .select_related("target__organisation", "target__spot_check").order_by("due_at", "pk")[:100]
+        ),
     })
 
 

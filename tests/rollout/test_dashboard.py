@@ -156,7 +156,7 @@ def _grow(city, n):
 def test_dashboard_queries_do_not_grow_with_the_organisations(city_campaign, city, users, client, django_assert_max_num_queries, extra):
     _grow(city, extra)
     client.force_login(users.city_reviewer)
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(23):
         response = client.get(f"/office/campaigns/{city_campaign.pk}/dashboard/")
     assert response.status_code == 200
     assert len(response.context["page"].paginator.object_list) == 6 + extra
@@ -187,3 +187,16 @@ def test_the_api_opens_a_campaign_and_refuses_bad_dates_with_400(city, users, ap
                            format="json")
     assert draw.status_code == 201, draw.content
     assert len(draw.json()["drawn"]) == 3
+
+
+def test_open_rectifications_are_on_the_dashboard(city_campaign, city, users, client):
+    from rollout.checks_services import finding_record, spot_check_draw
+    from rollout.models import FindingKind
+
+    spot_check = spot_check_draw(actor=users.city_reviewer, campaign=city_campaign, title="抽查", share_percent=20, seed=2)
+    target = spot_check.targets.first()
+    finding_record(actor=users.city_reviewer, target=target, kind=FindingKind.ORDINARY, description="问题",
+                   rectification="限期整改台账", due_at=timezone.now() + timedelta(days=3))
+    response = _dashboard(client, users.city_reviewer, city_campaign)
+    assert [f.rectification for f in response.context["rectifications"]] == ["限期整改台账"]
+    assert "限期整改台账" in response.content.decode()
