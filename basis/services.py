@@ -528,6 +528,13 @@ def instrument_save(*, actor, instrument: LegalInstrument | None = None, article
 
 @guarded(lambda actor, *, jurisdiction, **_: (basis_perms.can_set_deadline(actor, jurisdiction), jurisdiction), who=Actor.OFFICE)
 def deadline_set(*, actor, jurisdiction: Organisation, due_at, note: str = "") -> SubmissionDeadline:
+    return deadline_record(actor=actor, jurisdiction=jurisdiction, due_at=due_at, note=note)
+
+
+def deadline_record(*, actor, jurisdiction: Organisation, due_at, note: str = "") -> SubmissionDeadline:
+    """Put ``jurisdiction``'s catalogue deadline in force, unchecked: for ``deadline_set`` and for
+    an upper chapter that has checked its own actor (the rollout's phase 2 writes the catalogue
+    deadline through here, so that the phase and the catalogues keep one date)."""
     deadline = SubmissionDeadline.objects.create(jurisdiction=jurisdiction, due_at=due_at, note=note, created_by=actor)
     event_record(action=AuditAction.CREATE, actor=actor, obj=deadline, detail={"due_at": due_at.isoformat()})
     return deadline

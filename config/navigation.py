@@ -11,6 +11,7 @@ from authority import permissions as authority_perms
 from basis import permissions as basis_perms
 from organisations import permissions as org_perms
 from responsibility import permissions as responsibility_perms
+from rollout import permissions as rollout_perms
 
 _ENTRIES = (
     ("home", _("Home"), lambda user: True),
@@ -23,6 +24,8 @@ _ENTRIES = (
     ("responsibility:rule_home", _("Supporting rules"), responsibility_perms.can_view_responsibilities),
     ("responsibility:law_to_duty", _("Law to duty"), responsibility_perms.can_view_law_to_duty),
     ("disclosure:list", _("Disclosure documents"), responsibility_perms.can_view_responsibilities),
+    ("campaigns:campaign_list", _("Rollout campaign"), rollout_perms.can_view_campaigns),
+    ("campaigns:checklist", _("Rollout checklist"), rollout_perms.can_view_checklist),
     ("organisations:list", _("Organisations"), org_perms.can_view_organisations),
     ("accounts:user_list", _("Accounts"), perms.can_view_users),
     ("accounts:role_request_list", _("Role requests"), perms.can_decide_role_requests),

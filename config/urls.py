@@ -20,6 +20,7 @@ from basis.api import (
 from organisations.views import OrganisationViewSet
 from responsibility import api as responsibility_api
 from responsibility import disclosure_api
+from rollout import campaigns_api
 
 from . import views
 
@@ -40,6 +41,7 @@ router.register("basis/compilation", CompilationViewSet, basename="compilation")
 router.register("public/catalogues", PublicCatalogueViewSet, basename="public-catalogue")
 router.register("public/entries", PublicEntryViewSet, basename="public-entry")
 responsibility_api.register(router)
+campaigns_api.register(router)
 disclosure_api.register(router)
 
 urlpatterns = [
@@ -52,6 +54,7 @@ urlpatterns = [
     path("office/authority/", include("authority.urls")),
     path("office/responsibility/", include("responsibility.urls")),
     path("office/disclosure/", include("responsibility.disclosure_urls")),
+    path("office/campaigns/", include("rollout.campaigns_urls")),
     path("accounts/", include("accounts.urls")),
     # The language switch sits on the public pages, which proxies may cache: a CSRF token there
     # would set a cookie on every visitor. A forged switch changes only the victim's interface

@@ -39,6 +39,7 @@ def _awaiting(user) -> list[dict]:
     from responsibility.selectors import awaiting_for
 
     items.extend(_tile(label, count, url, query) for label, count, url, query in awaiting_for(user))
+    items.extend(_rollout_items(user))
     if role == Role.AUDIT_ADMIN:
         denied = AuditEvent.objects.filter(
             action__in=[AuditAction.PERMISSION_DENIED, AuditAction.LOCKOUT, AuditAction.LOGIN_FAILED]
@@ -52,6 +53,28 @@ def _tile(label, count, url, query="", hint="", alert=False) -> dict:
     count and the list come from the same selector, so the tile's number is the number of rows
     the page shows."""
     return {"label": label, "count": count, "url": url, "query": query, "hint": hint, "alert": alert and count > 0}
+
+
+def _rollout_items(user) -> list[dict]:
+    """The office's view of this year's campaign: who has not started (drafts included, which
+    the catalogue tiles cannot see) and who is late. Counted with the dashboard's own filter."""
+    from rollout import permissions as rollout_perms
+    from rollout.campaigns_status import Progress, State
+    from rollout.campaigns_views import current_campaign_for
+
+    if not rollout_perms.can_view_campaigns(user):
+        return []
+    campaign = current_campaign_for(user)
+    if campaign is None:
+        return []
+    progress = Progress(campaign)
+    return [
+        _tile(_("Organisations that have not started the rollout"), len(progress.rows_filtered(status=State.NOT_STARTED)),
+              "campaigns:current_dashboard", f"status={State.NOT_STARTED}",
+              hint=_("No record at all for any deliverable of %(title)s, drafts included.") % {"title": campaign.title}),
+        _tile(_("Organisations late in the rollout"), len(progress.rows_filtered(status=State.LATE)),
+              "campaigns:current_dashboard", f"status={State.LATE}", alert=True),
+    ]
 
 
 def _catalogue_items(user) -> list[dict]:
@@ -145,10 +168,13 @@ def home(request):
     announce_proposal_decisions(request)
     from authority.selectors import certificates_expiring_for
 
+    from rollout.campaigns_views import checklist_for
+
     return render(
         request,
         "home.html",
         {
+            "checklist": checklist_for(user),
             "awaiting": _awaiting(user),
             "deadlines": _deadlines(user),
             "scope_root": root,

@@ -1,0 +1,77 @@
+"""Reads of the rollout's campaigns and spot checks that other chapters (appraisal) and the
+pages use. The deliverables' statuses themselves are computed in ``campaigns_status``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from organisations.models import Organisation
+
+from .campaigns_status import Dates, Records, _answers_to, evaluate
+from .models import Campaign, Finding, RectificationStatus, SpotCheck
+
+
+def deadlines_kept(*, organisation_ids, cutoff: dt.datetime) -> dict[int, tuple[int, int]]:
+    """For each organisation: (deliverables due by ``cutoff``, how many of them were delivered —
+    submitted or done — by their deadline), over every campaign year that governs it. A constant
+    number of queries. Organisations no campaign covers get (0, 0)."""
+    ids = list(organisation_ids)
+    result = {pk: (0, 0) for pk in ids}
+    organisations = list(Organisation.objects.filter(pk__in=ids))
+    if not organisations:
+        return result
+    answers_to = _answers_to(organisations)
+    governments = {
+        pk: (path, depth)
+        for pk, path, depth in Organisation.objects.filter(pk__in={g for g in answers_to.values() if g}).values_list("pk", "path", "depth")
+    }
+    steplen = Organisation.steplen
+    ancestors = {
+        pk: [path[: i * steplen] for i in range(1, depth + 1)] for pk, (path, depth) in governments.items()
+    }
+    all_paths = {p for paths in ancestors.values() for p in paths}
+    campaigns = list(Campaign.objects.filter(jurisdiction__path__in=all_paths).select_related("jurisdiction"))
+    by_path_year = {(c.jurisdiction.path, c.year): c for c in campaigns}
+    years = sorted({c.year for c in campaigns})
+    dates = Dates(campaigns)
+    records = Records(organisations, dates)
+    for organisation in organisations:
+        paths = ancestors.get(answers_to.get(organisation.pk), [])
+        due = kept = 0
+        for year in years:
+            governing = next((by_path_year[(p, year)] for p in reversed(paths) if (p, year) in by_path_year), None)
+            if governing is None:
+                continue
+            for item in evaluate(organisation, governing.pk, records, dates, cutoff):
+                if item.due_at is None or item.due_at > cutoff:
+                    continue
+                due += 1
+                if item.delivered and item.delivered_at is not None and item.delivered_at <= item.due_at:
+                    kept += 1
+        result[organisation.pk] = (due, kept)
+    return result
+
+
+def open_findings_for(organisation_ids) -> QuerySet[Finding]:
+    """Rectifications still owed (open, or reported and not yet accepted) by these organisations."""
+    return (
+        Finding.objects.filter(target__organisation_id__in=list(organisation_ids))
+        .exclude(status=RectificationStatus.DONE)
+        .select_related("target__organisation", "target__spot_check")
+        .order_by("due_at", "pk")
+    )
+
+
+def last_round(campaign: Campaign) -> SpotCheck | None:
+    """The campaign's latest draw (the "last round" a new draw may exclude)."""
+    return SpotCheck.objects.filter(campaign=campaign).order_by("-drawn_at", "-pk").first()
+
+
+def overdue(due_at, now=None) -> bool:
+    return due_at is not None and (now or timezone.now()) > due_at
+
+
+__all__ = ["deadlines_kept", "open_findings_for", "last_round", "overdue"]
