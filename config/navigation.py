@@ -11,6 +11,7 @@ from authority import permissions as authority_perms
 from basis import permissions as basis_perms
 from organisations import permissions as org_perms
 from responsibility import permissions as responsibility_perms
+from rollout import permissions_filings as filing_perms
 
 _ENTRIES = (
     ("home", _("Home"), lambda user: True),
@@ -23,6 +24,9 @@ _ENTRIES = (
     ("responsibility:rule_home", _("Supporting rules"), responsibility_perms.can_view_responsibilities),
     ("responsibility:law_to_duty", _("Law to duty"), responsibility_perms.can_view_law_to_duty),
     ("disclosure:list", _("Disclosure documents"), responsibility_perms.can_view_responsibilities),
+    ("filings:plan_list", _("Implementation plans"), filing_perms.can_view_filings),
+    ("filings:summary_list", _("Phase summaries"), filing_perms.can_view_filings),
+    ("filings:problem_list", _("Open problems"), filing_perms.can_view_problem_queue),
     ("organisations:list", _("Organisations"), org_perms.can_view_organisations),
     ("accounts:user_list", _("Accounts"), perms.can_view_users),
     ("accounts:role_request_list", _("Role requests"), perms.can_decide_role_requests),

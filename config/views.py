@@ -39,6 +39,9 @@ def _awaiting(user) -> list[dict]:
     from responsibility.selectors import awaiting_for
 
     items.extend(_tile(label, count, url, query) for label, count, url, query in awaiting_for(user))
+    from rollout.selectors_filings import awaiting_for as filings_awaiting_for
+
+    items.extend(_tile(label, count, url, query) for label, count, url, query in filings_awaiting_for(user))
     if role == Role.AUDIT_ADMIN:
         denied = AuditEvent.objects.filter(
             action__in=[AuditAction.PERMISSION_DENIED, AuditAction.LOCKOUT, AuditAction.LOGIN_FAILED]

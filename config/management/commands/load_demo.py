@@ -10,6 +10,7 @@ from authority.demo import load_demo_breakdown
 from basis.demo import load_demo_catalogues
 from organisations.demo import load_demo_organisations
 from responsibility.demo import load_demo_responsibilities
+from rollout.demo_filings import load_demo_filings
 
 # Bottom to top: each step may rely on those before it.
 STEPS = (
@@ -18,6 +19,7 @@ STEPS = (
     load_demo_catalogues,
     load_demo_breakdown,
     load_demo_responsibilities,
+    load_demo_filings,
 )
 
 
