@@ -2,6 +2,7 @@
 services decide (their ``ValidationError`` lands on the fields through ``add_error``)."""
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import PLAN_PARTS, PlanForm, PlanKind, TeamBody, TeamRole
@@ -31,16 +32,21 @@ class PlanEditForm(forms.Form):
             if plan.kind == PlanKind.REVISED:
                 self.fields["revision_notes"] = forms.CharField(
                     label=_("What is revised"), widget=_TEXTAREA, required=True,
+                    error_messages={"required": gettext("A revised plan says what it changes in the plan already in force.")},
                     help_text=_("This organisation already runs the system: say what this plan changes in the one in force, and why."),
                 )
             for name, label in PLAN_PARTS:
-                self.fields[name] = forms.CharField(label=label, widget=_TEXTAREA, required=True, help_text=_PART_HELP[name])
+                self.fields[name] = forms.CharField(
+                    label=label, widget=_TEXTAREA, required=True, help_text=_PART_HELP[name],
+                    error_messages={"required": gettext("Write the plan's part “%(part)s”.") % {"part": label}},
+                )
             self.fields["document"] = forms.FileField(
                 label=_("Plan document"), required=False,
                 help_text=_("The signed plan as PDF, Word (.docx), OpenDocument or OFD, at most 20 MB; required before filing."),
             )
         if plan.form in (PlanForm.SUPERIOR, PlanForm.BOTH):
             self.fields["superior_title"] = forms.CharField(label=_("Superior's arrangement"), max_length=300, required=True,
+                                                            error_messages={"required": gettext("Name the superior's arrangement this organisation follows.")},
                                                             help_text=_("The title of the superior department's arrangement."))
             self.fields["superior_issuer"] = forms.CharField(label=_("Issued by"), max_length=200, required=False)
             self.fields["superior_document"] = forms.FileField(
@@ -82,7 +88,7 @@ class CommentForm(forms.Form):
 
 
 class MemberForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=_("Name"), max_length=50, error_messages={"required": _("Give the member's name.")})
     body = forms.ChoiceField(label=_("Body"), choices=TeamBody.choices)
     role = forms.ChoiceField(label=_("Role"), choices=TeamRole.choices)
     position = forms.CharField(label=_("Position"), max_length=100, required=False,
@@ -101,7 +107,8 @@ class MemberForm(forms.Form):
 
 
 class SummaryForm(forms.Form):
-    text = forms.CharField(label=_("Summary of the phase's work"), widget=forms.Textarea(attrs={"rows": 10}))
+    text = forms.CharField(label=_("Summary of the phase's work"), widget=forms.Textarea(attrs={"rows": 10}),
+                           error_messages={"required": _("Write the summary of the phase's work.")})
     problems = forms.CharField(
         label=_("Problems to report to the office"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
         help_text=_("One problem per line; the office must answer each."),
