@@ -383,3 +383,30 @@ def test_api_writes_files_and_compares(world, api_client):
     diff = api_client.get(f"/api/rollout/plans/{pk}/diff/", {"old": 1, "new": 2}).json()
     assert [c["part"] for c in diff["changed"]] == ["goals_and_tasks"]
     assert len(api_client.get(f"/api/rollout/plans/{pk}/revisions/").json()) == 2
+
+
+# -- Home page -------------------------------------------------------------------------------------
+
+
+def test_home_tiles_count_the_rows_they_open_and_the_editor_gets_a_link_to_file(world, client):
+    users, city = world.users, world.city
+    filed_plan(world, city.dept_a, users.editor_a)
+    filed_plan(world, city.dept_x1, world.editor_x1)  # the county's office decides, not the city's
+    filed_plan(world, world.township_x, users.county_reviewer)
+    for user, expected in ((users.city_reviewer, 1), (users.county_reviewer, 2)):
+        client.force_login(user)
+        tiles = {item["url"]: item for item in client.get(reverse("home")).context["awaiting"]}
+        tile = tiles["filings:plan_list"]
+        assert tile["count"] == expected
+        page = client.get(reverse("filings:plan_list") + "?" + tile["query"])
+        content = page.content.decode()
+        assert content.split("<tbody>", 1)[1].split("</tbody>", 1)[0].count("<tr") == expected
+    client.force_login(users.editor_b)
+    tiles = {item["url"]: item for item in client.get(reverse("home")).context["awaiting"]}
+    assert tiles["filings:plan_mine"]["count"] == 1
+    assert client.get(reverse("filings:plan_mine")).url == reverse("filings:plan_list")
+    client.force_login(users.editor_a)
+    tiles = {item["url"]: item for item in client.get(reverse("home")).context["awaiting"]}
+    assert tiles["filings:plan_mine"]["count"] == 0
+    plan = ImplementationPlan.objects.get(organisation=city.dept_a)
+    assert client.get(reverse("filings:plan_mine")).url == reverse("filings:plan_detail", args=[plan.pk])
