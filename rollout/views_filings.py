@@ -28,7 +28,7 @@ from . import services_filings as services
 from .diff_plans import plan_diff
 from .forms_filings import AnswerForm, CommentForm, MemberForm, PlanEditForm, SummaryForm
 from .models import FilingStatus, ImplementationPlan, Phase, PhaseSummary, PlanForm, PlanRevision, SummaryProblem
-from .workflow_filings import PLAN, SUMMARY, PlanTransition, SummaryTransition, files_anything, is_receiving_office
+from .workflow_filings import PLAN, SUMMARY, PlanTransition, SummaryTransition, is_receiving_office
 
 _PLAN_RELATED = ("organisation", "campaign__jurisdiction")
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.permissions import Refused
-from audit.models import AuditAction, AuditEvent
+from audit.models import AuditEvent
 from rollout import services_filings as services
 from rollout.models import TeamMember
 
