@@ -122,6 +122,10 @@ def test_file_return_refile_acknowledge_and_summarise(live_server, world, tmp_pa
         page.wait_for_load_state()
         summary = PhaseSummary.objects.get(organisation=city.dept_a)
         assert summary.status == FilingStatus.FILED and summary.problems.filter(raised_at__isnull=False).count() == 2
+        _shoot(page, "summary-page")
+        page.goto(f"{base}/office/rollout/filings/teams/{city.dept_a.pk}/")
+        assert page.locator("#members tbody tr").count() == 4
+        _shoot(page, "team-page")
         _sign_out(page)
 
         sign_in(page, base, users.city_reviewer)
