@@ -12,6 +12,7 @@ from basis import permissions as basis_perms
 from organisations import permissions as org_perms
 from responsibility import permissions as responsibility_perms
 from rollout import permissions as rollout_perms
+from rollout import permissions_filings as filing_perms
 
 _ENTRIES = (
     ("home", _("Home"), lambda user: True),
@@ -26,6 +27,9 @@ _ENTRIES = (
     ("disclosure:list", _("Disclosure documents"), responsibility_perms.can_view_responsibilities),
     ("campaigns:campaign_list", _("Rollout campaign"), rollout_perms.can_view_campaigns),
     ("campaigns:checklist", _("Rollout checklist"), rollout_perms.can_view_checklist),
+    ("filings:plan_list", _("Implementation plans"), filing_perms.can_view_filings),
+    ("filings:summary_list", _("Phase summaries"), filing_perms.can_view_filings),
+    ("filings:problem_list", _("Open problems"), filing_perms.can_view_problem_queue),
     ("organisations:list", _("Organisations"), org_perms.can_view_organisations),
     ("accounts:user_list", _("Accounts"), perms.can_view_users),
     ("accounts:role_request_list", _("Role requests"), perms.can_decide_role_requests),

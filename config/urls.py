@@ -21,6 +21,7 @@ from organisations.views import OrganisationViewSet
 from responsibility import api as responsibility_api
 from responsibility import disclosure_api
 from rollout import campaigns_api
+from rollout import api_filings
 
 from . import views
 
@@ -43,6 +44,7 @@ router.register("public/entries", PublicEntryViewSet, basename="public-entry")
 responsibility_api.register(router)
 campaigns_api.register(router)
 disclosure_api.register(router)
+api_filings.register(router)
 
 urlpatterns = [
     path("", include("portal.urls")),
@@ -55,6 +57,7 @@ urlpatterns = [
     path("office/responsibility/", include("responsibility.urls")),
     path("office/disclosure/", include("responsibility.disclosure_urls")),
     path("office/campaigns/", include("rollout.campaigns_urls")),
+    path("office/rollout/filings/", include("rollout.urls_filings")),
     path("accounts/", include("accounts.urls")),
     # The language switch sits on the public pages, which proxies may cache: a CSRF token there
     # would set a cookie on every visitor. A forged switch changes only the victim's interface

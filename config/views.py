@@ -15,6 +15,7 @@ from accounts.selectors import locked_usernames, password_expired_q
 from audit.models import AuditAction, AuditEvent
 from basis import permissions as basis_perms
 from organisations.models import Organisation
+from rollout.selectors_filings import awaiting_for as filings_awaiting_for
 
 
 def _awaiting(user) -> list[dict]:
@@ -40,6 +41,7 @@ def _awaiting(user) -> list[dict]:
 
     items.extend(_tile(label, count, url, query) for label, count, url, query in awaiting_for(user))
     items.extend(_rollout_items(user))
+    items.extend(_tile(label, count, url, query) for label, count, url, query in filings_awaiting_for(user))
     if role == Role.AUDIT_ADMIN:
         denied = AuditEvent.objects.filter(
             action__in=[AuditAction.PERMISSION_DENIED, AuditAction.LOCKOUT, AuditAction.LOGIN_FAILED]

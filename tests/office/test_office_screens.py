@@ -109,6 +109,9 @@ def test_office_tiles_count_the_rows_of_the_pages_they_open(client, users, juris
         f"{sets}?queue=awaiting_publication": 1,  # B's
         # Of the city's own subjects: every one but A (which lacks one kind too) lacks all eight
         f"{coverage}?queue=missing": missing,
+        # The rollout's filings: none filed in this city yet
+        reverse("filings:plan_list") + "?queue=to_decide": 0,
+        reverse("filings:summary_list") + "?queue=to_decide": 0,
     }
     for url, count in tiles.items():
         response = client.get(url)

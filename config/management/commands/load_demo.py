@@ -11,6 +11,7 @@ from basis.demo import load_demo_catalogues
 from organisations.demo import load_demo_organisations
 from responsibility.demo import load_demo_responsibilities
 from rollout.demo import load_demo_campaign
+from rollout.demo_filings import load_demo_filings
 
 # Bottom to top: each step may rely on those before it.
 STEPS = (
@@ -20,6 +21,7 @@ STEPS = (
     load_demo_breakdown,
     load_demo_responsibilities,
     load_demo_campaign,
+    load_demo_filings,
 )
 
 
