@@ -56,7 +56,7 @@ def open_deadlines(now) -> Iterator[Due]:
                     key=f"rollout.deliverable:{row.organisation.pk}:{item.campaign_id}:{item.deliverable}:{item.due_at.isoformat()}",
                     due_at=item.due_at,
                     what=item.label,
-                    url=url_of(item.deliverable),
+                    url=url_of(item.deliverable, row.organisation.pk),
                     recipients=recipients.get(row.organisation.pk, ()),
                     organisation_id=row.organisation.pk,
                 )

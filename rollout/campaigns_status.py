@@ -93,9 +93,13 @@ GOVERNMENT_DELIVERABLES = (
 )
 DEPARTMENT_DELIVERABLES = tuple(Deliverable)
 
-# Where each deliverable is done (a URL name); the filings pages are the other engineer's, so
-# their names are looked up lazily and fall back to the checklist.
+# Where each deliverable is done (a URL name; the team's page takes the organisation).
 _URL_OF = {
+    Deliverable.PLAN: "filings:plan_mine",
+    Deliverable.SUMMARY_1: "filings:summary_list",
+    Deliverable.SUMMARY_2: "filings:summary_list",
+    Deliverable.SUMMARY_3: "filings:summary_list",
+    Deliverable.SUMMARY_4: "filings:summary_list",
     Deliverable.CATALOGUE: "basis:catalogue_list",
     Deliverable.SUBJECT_KIND: "campaigns:checklist",
     Deliverable.BREAKDOWN: "authority:index",
@@ -105,13 +109,10 @@ _URL_OF = {
 }
 
 
-def url_of(deliverable: str) -> str:
-    from django.urls import NoReverseMatch
-
-    try:
-        return reverse(_URL_OF.get(deliverable, "campaigns:checklist"))
-    except NoReverseMatch:
-        return reverse("campaigns:checklist")
+def url_of(deliverable: str, organisation_id: int | None = None) -> str:
+    if deliverable == Deliverable.TEAM:
+        return reverse("filings:team_detail", args=[organisation_id]) if organisation_id else reverse("filings:plan_list")
+    return reverse(_URL_OF.get(deliverable, "campaigns:checklist"))
 
 
 @dataclass(slots=True)

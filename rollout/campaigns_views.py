@@ -338,16 +338,16 @@ def checklist_for(user):
     for item in items:
         days_left = (timezone.localdate(item.due_at) - timezone.localdate(now)).days if item.due_at else None
         rows.append({"item": item, "cell": _cell(item.status), "days_left": days_left,
-                     "days_overdue": max(-(days_left or 0), 0), "url": _done_at(item.deliverable)})
+                     "days_overdue": max(-(days_left or 0), 0), "url": _done_at(item.deliverable, department.pk)})
     findings = list(open_findings_for([department.pk]))
     return {"department": department, "campaign": campaign, "rows": rows, "findings": findings, "now": now,
             "can_report": perms.is_department_editor(user, department)}
 
 
-def _done_at(deliverable):
+def _done_at(deliverable, organisation_id):
     from .campaigns_status import url_of
 
-    return url_of(deliverable)
+    return url_of(deliverable, organisation_id)
 
 
 @login_required

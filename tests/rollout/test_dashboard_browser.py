@@ -1,5 +1,5 @@
 """In a real browser: a county office sees a late department in red on its dashboard; once the
-department has filed what phase 1 asks, the red turns green. Screenshots of the dashboard and of
+department's editor has submitted its phase-1 summary in the browser, the red turns green. Screenshots of the dashboard and of
 an editor's checklist (desktop and phone) go to test-artifacts/ (and SHOTS_DIR if set)."""
 
 import os
@@ -10,10 +10,12 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.models import Role
 from rollout.campaigns_services import campaign_open
 from rollout.models import FilingStatus, ImplementationPlan, Phase, PhaseSummary, TeamMember, WorkingTeam
 
 from ..browser import chromium_page, sign_in
+from ..factories import UserFactory
 
 pytestmark = pytest.mark.browser
 RED, GREEN = "rgb(180, 35, 42)", "rgb(30, 123, 52)"
@@ -52,13 +54,30 @@ def test_late_in_red_turns_green_once_filed(live_server, city, users, city_campa
         _shoot(page, "dashboard-county-phone")
         page.set_viewport_size({"width": 1280, "height": 800})
 
-        # The department files its plan, records its team and submits its phase-1 summary (the
-        # filings pages are another chapter's; the records are what the status reads).
+        # The department's plan and team are on record; what is still missing is its phase-1
+        # summary, which its editor writes and submits in the browser.
         ImplementationPlan.objects.create(organisation=city.dept_x1, campaign=county, status=FilingStatus.FILED, filed_at=timezone.now())
         TeamMember.objects.create(team=WorkingTeam.objects.create(organisation=city.dept_x1), name="李四")
-        PhaseSummary.objects.create(organisation=city.dept_x1, phase=county.phases.get(number=1), created_by=users.county_reviewer,
-                                    status=FilingStatus.FILED, submitted_at=timezone.now())
         page.reload()
+        row = page.locator("tr[data-organisation='X-1']")
+        assert row.locator("td").nth(1).locator(".badge").get_attribute("data-status") == "late"
+        phase_1 = county.phases.get(number=1)
+        editor = UserFactory(username="editor_x1", role=Role.DEPARTMENT_EDITOR, organisation=city.dept_x1)
+        page.click("header form button[type=submit]")  # sign out
+        page.wait_for_load_state()
+        sign_in(page, base, editor)
+        page.goto(f"{base}/office/rollout/filings/summaries/")
+        page.click(f"#write-{city.dept_x1.pk}-{phase_1.pk} a")
+        page.fill("#id_text", "本局成立领导小组，制定实施方案并报县法制办备案。")
+        page.click("#summary-form button[type=submit]")
+        page.wait_for_url("**/summaries/*/")
+        page.click("button[data-action=submit]")
+        page.wait_for_load_state()
+        assert PhaseSummary.objects.get(organisation=city.dept_x1, phase=phase_1).status == FilingStatus.FILED
+        page.click("header form button[type=submit]")
+        page.wait_for_load_state()
+        sign_in(page, base, users.county_reviewer)
+        page.goto(f"{base}/office/campaigns/{county.pk}/dashboard/?phase=1")
         row = page.locator("tr[data-organisation='X-1']")
         assert "late" not in (row.get_attribute("class") or "")
         badge = row.locator("td").nth(1).locator(".badge")
