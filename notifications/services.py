@@ -1,0 +1,385 @@
+"""The reminder sweep, the reminder mails, and marking notifications read.
+
+The sweep (``reminders_sweep``), run hourly by beat (``notifications.tasks.sweep``) or by
+``manage.py send_reminders`` from cron:
+
+1. asks every registered provider (``notifications.registry``) for its open deadlines;
+2. decides, for each, which reminder is due at ``now``: *before* from local midnight (Asia/Shanghai,
+   ``settings.TIME_ZONE``) of the day ``REMINDER_DAYS_BEFORE`` days before the due day until the
+   deadline; *overdue* from the deadline on;
+3. in ONE transaction: inserts one ``Reminder`` per (key, recipient, kind) with ON CONFLICT DO
+   NOTHING, reads back the rows this sweep inserted (the reminders it won), writes their
+   notifications, asks for one mail job through the outbox, and records one audit event.
+
+Never twice: the unique constraint decides. A concurrent sweep blocks on the rows the first one
+is inserting and, once that commits, finds them there; a sweep that dies half-way rolls back as a
+whole (rows, notifications, mail job and event together), so its re-run sends each reminder once.
+The whole sweep runs in a constant number of queries, whatever the number of deadlines.
+"""
+
+import datetime
+import logging
+import uuid
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.utils.translation import ngettext
+
+from audit.models import AuditAction, AuditOutcome
+from audit.services import event_record
+from outbox.services import message_enqueue
+
+from . import registry
+from .models import MailStatus, Notification, Reminder, ReminderKind
+
+logger = logging.getLogger(__name__)
+
+MAIL_TASK = "notifications.tasks.mail_reminders"
+# Rows the generic (non-PostgreSQL) path writes per INSERT: SQLite allows 999 variables a query.
+BATCH = 100
+# A mail still unsent this long after its sweep (the SMTP server refused it through all the job's
+# retries) is asked for again by the next sweep.
+MAIL_STALE_AFTER = datetime.timedelta(hours=1)
+# How many mails the job claims, sends and marks at a time.
+MAIL_CHUNK = 100
+
+
+# -- Timing -----------------------------------------------------------------------------------
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_default_timezone())
+
+
+def reminder_kind_at(due_at: datetime.datetime, now: datetime.datetime, days_before: int) -> str | None:
+    """The reminder due at ``now`` for a deadline at ``due_at``, or None. Days are calendar days
+    in ``settings.TIME_ZONE``: with 3 days, a deadline on the 15th (any hour) is reminded from
+    00:00 on the 12th."""
+    if now >= due_at:
+        return ReminderKind.OVERDUE
+    due_day = timezone.localtime(due_at, timezone.get_default_timezone()).date()
+    if now >= _local_midnight(due_day - datetime.timedelta(days=days_before)):
+        return ReminderKind.BEFORE
+    return None
+
+
+# -- The sweep --------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepSummary:
+    sweep: str
+    now: datetime.datetime
+    deadlines: dict[str, int] = field(default_factory=dict)  # open deadlines by provider
+    before: int = 0
+    overdue: int = 0
+    mailed: int = 0  # reminders with an e-mail asked for
+    in_app_only: int = 0  # recipients without an address
+    failed_providers: list[str] = field(default_factory=list)
+
+    @property
+    def sent(self) -> int:
+        return self.before + self.overdue
+
+    def as_detail(self) -> dict:
+        return {
+            "sweep": self.sweep, "now": self.now.isoformat(), "deadlines": self.deadlines,
+            "before": self.before, "overdue": self.overdue, "mailed": self.mailed,
+            "in_app_only": self.in_app_only, "failed_providers": self.failed_providers,
+        }
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    key: str
+    recipient_id: int
+    kind: str
+    due: registry.Due
+    provider: str
+
+
+class _Texts:
+    """The notification's title and text, in the official language, formatted once per distinct
+    deadline moment and day count (a hundred thousand deadlines share few of either)."""
+
+    def __init__(self, now: datetime.datetime):
+        self.today = timezone.localtime(now, timezone.get_default_timezone()).date()
+        self._when: dict[datetime.datetime, tuple[str, int]] = {}
+        self.overdue_title = _("%(what)s: overdue")
+        self.due_today = _("%(what)s: due today")
+        self.before_body = _("%(what)s is due by %(when)s (Beijing time).")
+        self.overdue_body = _("%(what)s was due by %(when)s (Beijing time) and has not been delivered.")
+        self._in_days: dict[int, str] = {}
+
+    def _moment(self, due_at: datetime.datetime) -> tuple[str, int]:
+        known = self._when.get(due_at)
+        if known is None:
+            local = timezone.localtime(due_at, timezone.get_default_timezone())
+            known = self._when[due_at] = (formats.date_format(local, "DATETIME_FORMAT"), (local.date() - self.today).days)
+        return known
+
+    def render(self, due: registry.Due, kind: str) -> tuple[str, str]:
+        when, days = self._moment(due.due_at)
+        what = str(due.what)
+        if kind == ReminderKind.OVERDUE:
+            return self.overdue_title % {"what": what}, self.overdue_body % {"what": what, "when": when}
+        if days <= 0:
+            title = self.due_today % {"what": what}
+        else:
+            if days not in self._in_days:
+                self._in_days[days] = ngettext("%(what)s: due in %(days)d day", "%(what)s: due in %(days)d days", days)
+            title = self._in_days[days] % {"what": what, "days": days}
+        return title, self.before_body % {"what": what, "when": when}
+
+
+def _collect(now: datetime.datetime, summary: SweepSummary) -> list[_Candidate]:
+    """Every (key, recipient, kind) due at ``now``, once, in a fixed order (so that two sweeps
+    insert the same rows in the same order and wait for each other rather than deadlock)."""
+    days = registry.days_before()
+    found: dict[tuple[str, int, str], _Candidate] = {}
+    for name, provider in sorted(registry.providers().items()):
+        count = 0
+        try:
+            for due in provider(now):
+                count += 1
+                kind = reminder_kind_at(due.due_at, now, days)
+                if kind is None:
+                    continue
+                for recipient_id in due.recipients:
+                    found.setdefault((due.key, recipient_id, kind), _Candidate(due.key, recipient_id, kind, due, name))
+        except Exception:  # noqa: BLE001 - one broken chapter must not stop every other reminder
+            logger.exception("reminder provider %s failed", name)
+            summary.failed_providers.append(name)
+            # What it yielded before failing is dropped: a provider's deadlines go out together.
+            found = {k: c for k, c in found.items() if c.provider != name}
+            continue
+        summary.deadlines[name] = count
+    return [found[k] for k in sorted(found)]
+
+
+def _recipients(ids: set[int]) -> dict[int, str]:
+    """Active recipients and their address ("" for none). Inactive users get nothing."""
+    if not ids:
+        return {}
+    users = get_user_model().objects.filter(pk__in=ids, is_active=True).values_list("pk", "email")
+    return {pk: (email or "").strip() for pk, email in users}
+
+
+def _insert_reminders(rows: list[tuple], token: uuid.UUID, created_at) -> list[tuple[int, str, int, str]]:
+    """Insert the rows that are not there yet; (id, key, recipient_id, kind) of those this call
+    inserted. rows: (key, recipient_id, kind, due_at, provider, organisation_id, mail_status)."""
+    if not rows:
+        return []
+    if connection.vendor == "postgresql":
+        columns = list(zip(*rows))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                INSERT INTO {Reminder._meta.db_table}
+                    (key, recipient_id, kind, due_at, provider, organisation_id, mail_status, sweep, created_at)
+                SELECT k, r, kd, d, p, o, m, %s, %s
+                FROM unnest(%s::varchar[], %s::bigint[], %s::varchar[], %s::timestamptz[], %s::varchar[],
+                            %s::bigint[], %s::varchar[]) AS t(k, r, kd, d, p, o, m)
+                ON CONFLICT DO NOTHING
+                RETURNING id, key, recipient_id, kind
+                """,
+                [token, created_at, *[list(c) for c in columns]],
+            )
+            return cursor.fetchall()
+    Reminder.objects.bulk_create(
+        [
+            Reminder(key=k, recipient_id=r, kind=kd, due_at=d, provider=p, organisation_id=o, mail_status=m,
+                     sweep=token, created_at=created_at)
+            for k, r, kd, d, p, o, m in rows
+        ],
+        batch_size=BATCH,
+        ignore_conflicts=True,
+    )
+    return list(Reminder.objects.filter(sweep=token).values_list("id", "key", "recipient_id", "kind"))
+
+
+def _insert_notifications(rows: list[tuple], created_at) -> None:
+    """rows: (recipient_id, kind, title, body, url, reminder_id)."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        columns = list(zip(*rows))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                INSERT INTO {Notification._meta.db_table} (recipient_id, kind, title, body, url, reminder_id, created_at)
+                SELECT r, kd, t, b, u, rm, %s
+                FROM unnest(%s::bigint[], %s::varchar[], %s::varchar[], %s::text[], %s::varchar[], %s::bigint[])
+                    AS x(r, kd, t, b, u, rm)
+                """,
+                [created_at, *[list(c) for c in columns]],
+            )
+        return
+    Notification.objects.bulk_create(
+        [
+            Notification(recipient_id=r, kind=kd, title=t, body=b, url=u, reminder_id=rm, created_at=created_at)
+            for r, kd, t, b, u, rm in rows
+        ],
+        batch_size=BATCH,
+    )
+
+
+def reminders_sweep(*, now: datetime.datetime | None = None) -> SweepSummary:
+    """Send the reminders due at ``now`` that no sweep has sent yet (see the module's text)."""
+    # The texts (the providers' too) are in the official language, whoever runs the sweep.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _sweep(now or timezone.now())
+
+
+def _sweep(now: datetime.datetime) -> SweepSummary:
+    token = uuid.uuid4()
+    summary = SweepSummary(sweep=str(token), now=now)
+    candidates = _collect(now, summary)
+    addresses = _recipients({c.recipient_id for c in candidates})
+    candidates = [c for c in candidates if c.recipient_id in addresses]
+    created_at = timezone.now()
+    with transaction.atomic():
+        won = _insert_reminders(
+            [
+                (c.key, c.recipient_id, c.kind, c.due.due_at, c.provider, c.due.organisation_id,
+                 MailStatus.PENDING if addresses[c.recipient_id] else MailStatus.NONE)
+                for c in candidates
+            ],
+            token,
+            created_at,
+        )
+        by_key = {(c.key, c.recipient_id, c.kind): c for c in candidates}
+        texts = _Texts(now)
+        notifications = []
+        for reminder_id, key, recipient_id, kind in won:
+            candidate = by_key[(key, recipient_id, kind)]
+            title, body = texts.render(candidate.due, kind)
+            notifications.append((recipient_id, kind, title[:255], body, candidate.due.url[:500], reminder_id))
+            if kind == ReminderKind.OVERDUE:
+                summary.overdue += 1
+            else:
+                summary.before += 1
+            if addresses[recipient_id]:
+                summary.mailed += 1
+            else:
+                summary.in_app_only += 1
+        _insert_notifications(notifications, created_at)
+        if summary.mailed:
+            message_enqueue(task=MAIL_TASK, kwargs={"sweep": summary.sweep})
+        if Reminder.objects.filter(mail_status=MailStatus.PENDING, created_at__lt=created_at - MAIL_STALE_AFTER).exists():
+            message_enqueue(task=MAIL_TASK, kwargs={})
+        if summary.sent or summary.failed_providers:
+            event_record(
+                action=AuditAction.CREATE,
+                outcome=AuditOutcome.FAILURE if summary.failed_providers else AuditOutcome.SUCCESS,
+                username="reminders",
+                message=gettext_lazy("Reminder sweep"),
+                detail=summary.as_detail(),
+            )
+    return summary
+
+
+# -- The mails ---------------------------------------------------------------------------------
+
+
+def _claim(sweep: str | None, skip: set[int]) -> list[int]:
+    """Mark up to MAIL_CHUNK pending reminders as being sent, and commit: a job retried or
+    delivered twice finds them claimed. Rows another job holds are skipped, not waited for."""
+    with transaction.atomic():
+        pending = Reminder.objects.filter(mail_status=MailStatus.PENDING).exclude(pk__in=skip)
+        if sweep:
+            pending = pending.filter(sweep=sweep)
+        ids = list(pending.order_by("pk").select_for_update(skip_locked=True).values_list("pk", flat=True)[:MAIL_CHUNK])
+        Reminder.objects.filter(pk__in=ids).update(mail_status=MailStatus.SENDING)
+    return ids
+
+
+def _message(notification: Notification, address: str, full_name: str) -> mail.EmailMessage:
+    subject = f"[{settings.SITE_NAME}] {notification.title}"
+    body = render_to_string(
+        "notifications/email/reminder.txt",
+        {"notification": notification, "name": full_name, "link": settings.SITE_URL + notification.url
+         if notification.url else settings.SITE_URL, "site_name": settings.SITE_NAME},
+    )
+    return mail.EmailMessage(subject.replace("\n", " "), body, settings.DEFAULT_FROM_EMAIL, [address])
+
+
+def reminders_mail(*, sweep: str | None = None) -> tuple[int, int]:
+    """Send the pending reminder mails (of one sweep, or all); (sent, failed).
+
+    At most once: a mail is claimed (committed) before it is sent and marked sent after; a
+    failure the SMTP server reports puts it back to pending for the job's retry. A worker killed
+    between the claim and the send loses that mail (the in-app notification stays): the
+    opposite order could send it twice, which the reminders must never do."""
+    sent = failed = 0
+    failures: set[int] = set()
+    with translation.override(settings.LANGUAGE_CODE):
+        while ids := _claim(sweep, failures):
+            notifications = list(
+                Notification.objects.filter(reminder_id__in=ids).select_related("recipient").order_by("reminder_id")
+            )
+            has_notification = {n.reminder_id for n in notifications}
+            done, unsendable, back = [], [n for n in ids if n not in has_notification], []
+            connection_ = mail.get_connection()
+            try:
+                connection_.open()
+                for notification in notifications:
+                    user = notification.recipient
+                    address = (user.email or "").strip()
+                    if not user.is_active or not address:
+                        unsendable.append(notification.reminder_id)
+                        continue
+                    try:
+                        connection_.send_messages([_message(notification, address, getattr(user, "full_name", "") or user.get_username())])
+                    except Exception as error:  # noqa: BLE001 - back to pending, retried by the job
+                        logger.warning("reminder mail %s not sent: %s", notification.reminder_id, error)
+                        back.append(notification.reminder_id)
+                    else:
+                        done.append(notification.reminder_id)
+            except Exception as error:  # noqa: BLE001 - the server is down: every unsent one goes back
+                logger.warning("reminder mails not sent: %s", error)
+                back = [n for n in ids if n not in done and n not in unsendable]
+            finally:
+                try:
+                    connection_.close()
+                except Exception:  # noqa: BLE001, S110 - closing a broken connection
+                    pass
+            Reminder.objects.filter(pk__in=done).update(mail_status=MailStatus.SENT, mailed_at=timezone.now())
+            Reminder.objects.filter(pk__in=unsendable).update(mail_status=MailStatus.NONE)
+            Reminder.objects.filter(pk__in=back).update(mail_status=MailStatus.PENDING)
+            sent += len(done)
+            failed += len(back)
+            failures.update(back)
+    return sent, failed
+
+
+# -- Reading ----------------------------------------------------------------------------------
+
+
+def notification_mark_read(*, actor, notification: Notification) -> Notification:
+    """Mark one of the actor's notifications read (no change, and no event, if it already is)."""
+    with transaction.atomic():
+        changed = Notification.objects.filter(
+            pk=notification.pk, recipient=actor, read_at__isnull=True
+        ).update(read_at=timezone.now())
+        if changed:
+            event_record(action=AuditAction.UPDATE, actor=actor, obj=notification, message=gettext_lazy("notification read"))
+    notification.refresh_from_db(fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, actor) -> int:
+    with transaction.atomic():
+        changed = Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
+        if changed:
+            event_record(
+                action=AuditAction.UPDATE, actor=actor, message=gettext_lazy("all notifications read"), detail={"count": changed}
+            )
+    return changed
