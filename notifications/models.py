@@ -31,17 +31,22 @@ class MailStatus(models.TextChoices):
 
 class Reminder(models.Model):
     key = models.CharField(_("deadline"), max_length=255)
+    # No database constraint and no index of its own: the sweep writes up to hundreds of thousands
+    # of rows at once, and a foreign-key check per row (a lock on the user's row) would double its
+    # time. The recipients are read from the user table in the same transaction; accounts are
+    # deactivated, not deleted, and Django still cascades a deletion.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="+",
+        db_constraint=False, db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=16, choices=ReminderKind.choices)
     due_at = models.DateTimeField(_("due at"))
     provider = models.CharField(_("provider"), max_length=64, blank=True)
     # An id, not a foreign key: the foundation knows no organisation model's rules of deletion.
     organisation_id = models.BigIntegerField(_("organisation"), null=True, blank=True)
-    # The sweep that inserted the row: it reads back its own rows by this, which are exactly
-    # the reminders it won (a conflicting insert leaves the other sweep's row untouched).
-    sweep = models.UUIDField(_("sweep"), db_index=True)
+    # The sweep that inserted the row. Off PostgreSQL the sweep reads back its own rows by this:
+    # exactly the reminders it won (a conflicting insert leaves the other sweep's row untouched).
+    sweep = models.UUIDField(_("sweep"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     mail_status = models.CharField(_("e-mail"), max_length=8, choices=MailStatus.choices, default=MailStatus.PENDING)
     mailed_at = models.DateTimeField(_("mailed at"), null=True, blank=True)
@@ -54,8 +59,9 @@ class Reminder(models.Model):
             models.UniqueConstraint(fields=["key", "recipient", "kind"], name="reminder_once_per_recipient_and_kind"),
         ]
         indexes = [
-            # The mail job's question, and the sweep's check for mails left behind.
-            models.Index(fields=["created_at"], condition=Q(mail_status="pending"), name="reminder_mail_pending_idx"),
+            # The mail job's question (what is still to send, oldest first), and the sweep's check
+            # for mails left behind; small, as mails leave it within minutes.
+            models.Index(fields=["created_at", "id"], condition=Q(mail_status="pending"), name="reminder_mail_pending_idx"),
         ]
 
     def __str__(self) -> str:
@@ -68,8 +74,10 @@ class NotificationKind(models.TextChoices):
 
 
 class Notification(models.Model):
+    # Indexed by the list's index, which starts with it.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications",
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=16, choices=NotificationKind.choices)
     title = models.CharField(_("title"), max_length=255)
@@ -77,8 +85,11 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # No database constraint, for the same reason as the reminder's recipient: written in the same
+    # statement as its reminder, from that statement's own rows.
     reminder = models.OneToOneField(
-        Reminder, verbose_name=_("reminder"), on_delete=models.CASCADE, null=True, blank=True, related_name="notification"
+        Reminder, verbose_name=_("reminder"), on_delete=models.CASCADE, null=True, blank=True, related_name="notification",
+        db_constraint=False,
     )
 
     class Meta:

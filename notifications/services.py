@@ -18,6 +18,7 @@ The whole sweep runs in a constant number of queries, whatever the number of dea
 """
 
 import datetime
+import json
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -96,15 +97,6 @@ class SweepSummary:
         }
 
 
-@dataclass(frozen=True)
-class _Candidate:
-    key: str
-    recipient_id: int
-    kind: str
-    due: registry.Due
-    provider: str
-
-
 class _Texts:
     """The notification's title and text, in the official language, formatted once per distinct
     deadline moment and day count (a hundred thousand deadlines share few of either)."""
@@ -129,106 +121,152 @@ class _Texts:
         when, days = self._moment(due.due_at)
         what = str(due.what)
         if kind == ReminderKind.OVERDUE:
-            return self.overdue_title % {"what": what}, self.overdue_body % {"what": what, "when": when}
+            return (self.overdue_title % {"what": what})[:255], self.overdue_body % {"what": what, "when": when}
         if days <= 0:
             title = self.due_today % {"what": what}
         else:
             if days not in self._in_days:
                 self._in_days[days] = ngettext("%(what)s: due in %(days)d day", "%(what)s: due in %(days)d days", days)
             title = self._in_days[days] % {"what": what, "days": days}
-        return title, self.before_body % {"what": what, "when": when}
+        return title[:255], self.before_body % {"what": what, "when": when}
 
 
-def _collect(now: datetime.datetime, summary: SweepSummary) -> list[_Candidate]:
-    """Every (key, recipient, kind) due at ``now``, once, in a fixed order (so that two sweeps
-    insert the same rows in the same order and wait for each other rather than deadlock)."""
+@dataclass
+class _Batch:
+    """What one sweep writes: the deadlines due for a reminder (one kind each, at a given moment)
+    and the (deadline, recipient) pairs, the deadline by its index in ``dues``."""
+
+    dues: list[tuple[str, registry.Due, str]] = field(default_factory=list)  # (provider, due, kind)
+    pairs: list[tuple[int, int]] = field(default_factory=list)  # (index in dues, recipient id)
+
+
+def _collect(now: datetime.datetime, summary: SweepSummary) -> _Batch:
     days = registry.days_before()
-    found: dict[tuple[str, int, str], _Candidate] = {}
+    kinds: dict[datetime.datetime, str | None] = {}  # deadlines share their moments
+    batch, seen = _Batch(), set()
     for name, provider in sorted(registry.providers().items()):
-        count = 0
+        dues, pairs, count = [], [], 0
         try:
             for due in provider(now):
                 count += 1
-                kind = reminder_kind_at(due.due_at, now, days)
-                if kind is None:
+                kind = kinds.get(due.due_at, "")
+                if kind == "":
+                    kind = kinds[due.due_at] = reminder_kind_at(due.due_at, now, days)
+                if kind is None or not due.recipients or due.key in seen:
                     continue
-                for recipient_id in due.recipients:
-                    found.setdefault((due.key, recipient_id, kind), _Candidate(due.key, recipient_id, kind, due, name))
+                seen.add(due.key)
+                index = len(batch.dues) + len(dues)
+                dues.append((name, due, kind))
+                pairs.extend((index, recipient) for recipient in set(due.recipients))
         except Exception:  # noqa: BLE001 - one broken chapter must not stop every other reminder
+            # What it yielded before failing is dropped: a provider's deadlines go out together.
             logger.exception("reminder provider %s failed", name)
             summary.failed_providers.append(name)
-            # What it yielded before failing is dropped: a provider's deadlines go out together.
-            found = {k: c for k, c in found.items() if c.provider != name}
+            seen.difference_update(due.key for _, due, _ in dues)
             continue
+        batch.dues.extend(dues)
+        batch.pairs.extend(pairs)
         summary.deadlines[name] = count
-    return [found[k] for k in sorted(found)]
+    return batch
 
 
 def _recipients(ids: set[int]) -> dict[int, str]:
     """Active recipients and their address ("" for none). Inactive users get nothing."""
     if not ids:
         return {}
-    users = get_user_model().objects.filter(pk__in=ids, is_active=True).values_list("pk", "email")
-    return {pk: (email or "").strip() for pk, email in users}
+    users = get_user_model().objects.filter(is_active=True)
+    # A long IN list costs more to build than reading every account (a few thousand rows).
+    if len(ids) <= 500:
+        users = users.filter(pk__in=ids)
+    users = users.values_list("pk", "email")
+    return {pk: (email or "").strip() for pk, email in users if pk in ids}
 
 
-def _insert_reminders(rows: list[tuple], token: uuid.UUID, created_at) -> list[tuple[int, str, int, str]]:
-    """Insert the rows that are not there yet; (id, key, recipient_id, kind) of those this call
-    inserted. rows: (key, recipient_id, kind, due_at, provider, organisation_id, mail_status)."""
-    if not rows:
-        return []
-    if connection.vendor == "postgresql":
-        columns = list(zip(*rows))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                INSERT INTO {Reminder._meta.db_table}
-                    (key, recipient_id, kind, due_at, provider, organisation_id, mail_status, sweep, created_at)
-                SELECT k, r, kd, d, p, o, m, %s, %s
-                FROM unnest(%s::varchar[], %s::bigint[], %s::varchar[], %s::timestamptz[], %s::varchar[],
-                            %s::bigint[], %s::varchar[]) AS t(k, r, kd, d, p, o, m)
-                ON CONFLICT DO NOTHING
-                RETURNING id, key, recipient_id, kind
-                """,
-                [token, created_at, *[list(c) for c in columns]],
-            )
-            return cursor.fetchall()
-    Reminder.objects.bulk_create(
-        [
-            Reminder(key=k, recipient_id=r, kind=kd, due_at=d, provider=p, organisation_id=o, mail_status=m,
-                     sweep=token, created_at=created_at)
-            for k, r, kd, d, p, o, m in rows
-        ],
-        batch_size=BATCH,
-        ignore_conflicts=True,
+# Reminders and their notifications in one statement: the rows this sweep inserted (RETURNING)
+# are exactly the reminders it won, and only those get a notification. The deadlines and the pairs
+# come as two JSON documents (one parameter each: the driver would otherwise build and the server
+# parse an ARRAY[...] of hundreds of thousands of parameters). What is already on record is left
+# out before the sort; the rest is inserted in key order, so that two sweeps wait for each other
+# rather than deadlock, and ON CONFLICT settles the race between them.
+_WRITE_SQL = """
+WITH due AS (
+    SELECT i, d->>0 AS key, (d->>1)::timestamptz AS due_at, d->>2 AS kind, d->>3 AS provider,
+           (d->>4)::bigint AS organisation_id, d->>5 AS title, d->>6 AS body, d->>7 AS url
+    FROM jsonb_array_elements(%(dues)s::jsonb) WITH ORDINALITY AS t(d, i)
+), pair AS (
+    SELECT (p->>0)::bigint AS i, (p->>1)::bigint AS recipient_id, p->>2 AS mail_status
+    FROM jsonb_array_elements(%(pairs)s::jsonb) AS t(p)
+), new AS (
+    SELECT due.key, pair.recipient_id, due.kind, due.due_at, due.provider, due.organisation_id, pair.mail_status
+    FROM pair JOIN due USING (i)
+    WHERE NOT EXISTS (
+        SELECT 1 FROM {reminder} r WHERE r.key = due.key AND r.recipient_id = pair.recipient_id AND r.kind = due.kind
     )
-    return list(Reminder.objects.filter(sweep=token).values_list("id", "key", "recipient_id", "kind"))
+), won AS (
+    INSERT INTO {reminder} (key, recipient_id, kind, due_at, provider, organisation_id, mail_status, sweep, created_at)
+    SELECT key, recipient_id, kind, due_at, provider, organisation_id, mail_status, %(sweep)s, %(created_at)s
+    FROM new
+    ORDER BY key, recipient_id, kind
+    ON CONFLICT DO NOTHING
+    RETURNING id, key, recipient_id, kind, mail_status
+), noted AS (
+    INSERT INTO {notification} (recipient_id, kind, title, body, url, reminder_id, created_at)
+    SELECT won.recipient_id, won.kind, due.title, due.body, due.url, won.id, %(created_at)s
+    FROM won JOIN due USING (key)
+)
+SELECT kind, mail_status, count(*) FROM won GROUP BY kind, mail_status
+"""
 
 
-def _insert_notifications(rows: list[tuple], created_at) -> None:
-    """rows: (recipient_id, kind, title, body, url, reminder_id)."""
-    if not rows:
-        return
-    if connection.vendor == "postgresql":
-        columns = list(zip(*rows))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                INSERT INTO {Notification._meta.db_table} (recipient_id, kind, title, body, url, reminder_id, created_at)
-                SELECT r, kd, t, b, u, rm, %s
-                FROM unnest(%s::bigint[], %s::varchar[], %s::varchar[], %s::text[], %s::varchar[], %s::bigint[])
-                    AS x(r, kd, t, b, u, rm)
-                """,
-                [created_at, *[list(c) for c in columns]],
-            )
-        return
+def _write_postgresql(batch: _Batch, texts: list[tuple[str, str]], statuses: list[str], token, created_at) -> list[tuple]:
+    moments: dict[datetime.datetime, str] = {}
+    dues = []
+    for (provider, due, kind), (title, body) in zip(batch.dues, texts):
+        moment = moments.get(due.due_at)
+        if moment is None:
+            moment = moments[due.due_at] = due.due_at.isoformat()
+        dues.append((due.key, moment, kind, provider, due.organisation_id, title, body, due.url[:500]))
+    # ORDINALITY counts from 1.
+    pairs = [(i + 1, recipient, status) for (i, recipient), status in zip(batch.pairs, statuses)]
+    params = {
+        "dues": json.dumps(dues, ensure_ascii=False, separators=(",", ":")),
+        "pairs": json.dumps(pairs, separators=(",", ":")),
+        "sweep": token,
+        "created_at": created_at,
+    }
+    sql = _WRITE_SQL.replace("{reminder}", Reminder._meta.db_table).replace("{notification}", Notification._meta.db_table)
+    with connection.cursor() as cursor:
+        # The joins and the key order sort a few hundred thousand rows: in memory, not on disk.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _write_generic(batch: _Batch, texts: list[tuple[str, str]], statuses: list[str], token, created_at) -> list[tuple]:
+    """The same through the ORM, by batches (SQLite allows 999 variables a query): insert what is
+    not there yet, read back the rows this sweep inserted, write their notifications."""
+    order = sorted(range(len(batch.pairs)), key=lambda n: (batch.dues[batch.pairs[n][0]][1].key, batch.pairs[n][1]))
+    rows = []
+    for n in order:
+        i, recipient = batch.pairs[n]
+        provider, due, kind = batch.dues[i]
+        rows.append(Reminder(key=due.key, recipient_id=recipient, kind=kind, due_at=due.due_at, provider=provider,
+                             organisation_id=due.organisation_id, mail_status=statuses[n], sweep=token, created_at=created_at))
+    Reminder.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+    index = {due.key: i for i, (_, due, _) in enumerate(batch.dues)}
+    won = list(Reminder.objects.filter(sweep=token).values_list("id", "key", "recipient_id", "kind", "mail_status"))
     Notification.objects.bulk_create(
         [
-            Notification(recipient_id=r, kind=kd, title=t, body=b, url=u, reminder_id=rm, created_at=created_at)
-            for r, kd, t, b, u, rm in rows
+            Notification(recipient_id=recipient, kind=kind, title=texts[index[key]][0], body=texts[index[key]][1],
+                         url=batch.dues[index[key]][1].url[:500], reminder_id=pk, created_at=created_at)
+            for pk, key, recipient, kind, _ in won
         ],
         batch_size=BATCH,
     )
+    counts: dict[tuple[str, str], int] = {}
+    for _, _, _, kind, status in won:
+        counts[(kind, status)] = counts.get((kind, status), 0) + 1
+    return [(kind, status, n) for (kind, status), n in counts.items()]
 
 
 def reminders_sweep(*, now: datetime.datetime | None = None) -> SweepSummary:
@@ -241,36 +279,24 @@ def reminders_sweep(*, now: datetime.datetime | None = None) -> SweepSummary:
 def _sweep(now: datetime.datetime) -> SweepSummary:
     token = uuid.uuid4()
     summary = SweepSummary(sweep=str(token), now=now)
-    candidates = _collect(now, summary)
-    addresses = _recipients({c.recipient_id for c in candidates})
-    candidates = [c for c in candidates if c.recipient_id in addresses]
+    batch = _collect(now, summary)
+    addresses = _recipients({recipient for _, recipient in batch.pairs})
+    batch.pairs = [pair for pair in batch.pairs if pair[1] in addresses]
+    statuses = [MailStatus.PENDING.value if addresses[r] else MailStatus.NONE.value for _, r in batch.pairs]
+    render = _Texts(now).render
+    texts = [render(due, kind) for _, due, kind in batch.dues] if batch.pairs else []
     created_at = timezone.now()
+    write = _write_postgresql if connection.vendor == "postgresql" else _write_generic
     with transaction.atomic():
-        won = _insert_reminders(
-            [
-                (c.key, c.recipient_id, c.kind, c.due.due_at, c.provider, c.due.organisation_id,
-                 MailStatus.PENDING if addresses[c.recipient_id] else MailStatus.NONE)
-                for c in candidates
-            ],
-            token,
-            created_at,
-        )
-        by_key = {(c.key, c.recipient_id, c.kind): c for c in candidates}
-        texts = _Texts(now)
-        notifications = []
-        for reminder_id, key, recipient_id, kind in won:
-            candidate = by_key[(key, recipient_id, kind)]
-            title, body = texts.render(candidate.due, kind)
-            notifications.append((recipient_id, kind, title[:255], body, candidate.due.url[:500], reminder_id))
+        for kind, status, n in write(batch, texts, statuses, token, created_at) if batch.pairs else []:
             if kind == ReminderKind.OVERDUE:
-                summary.overdue += 1
+                summary.overdue += n
             else:
-                summary.before += 1
-            if addresses[recipient_id]:
-                summary.mailed += 1
+                summary.before += n
+            if status == MailStatus.PENDING:
+                summary.mailed += n
             else:
-                summary.in_app_only += 1
-        _insert_notifications(notifications, created_at)
+                summary.in_app_only += n
         if summary.mailed:
             message_enqueue(task=MAIL_TASK, kwargs={"sweep": summary.sweep})
         if Reminder.objects.filter(mail_status=MailStatus.PENDING, created_at__lt=created_at - MAIL_STALE_AFTER).exists():
@@ -296,7 +322,7 @@ def _claim(sweep: str | None, skip: set[int]) -> list[int]:
         pending = Reminder.objects.filter(mail_status=MailStatus.PENDING).exclude(pk__in=skip)
         if sweep:
             pending = pending.filter(sweep=sweep)
-        ids = list(pending.order_by("pk").select_for_update(skip_locked=True).values_list("pk", flat=True)[:MAIL_CHUNK])
+        ids = list(pending.order_by("created_at", "pk").select_for_update(skip_locked=True).values_list("pk", flat=True)[:MAIL_CHUNK])
         Reminder.objects.filter(pk__in=ids).update(mail_status=MailStatus.SENDING)
     return ids
 

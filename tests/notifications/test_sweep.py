@@ -2,6 +2,7 @@
 is re-run, a mail job retried. Who gets what, the mail itself, the audit event, the queries."""
 
 import threading
+import time
 
 import pytest
 from django.core import mail
@@ -195,21 +196,18 @@ def test_two_sweeps_at_once_send_each_reminder_once(providers, users):
         return dues
 
     providers["test"] = provider
-    original, insert = services._insert_notifications, services._insert_reminders
+    write = services._write_postgresql
     attempts = []
 
-    def counted(*args):
+    def slow(*args):
         attempts.append(threading.current_thread().name)
-        return insert(*args)
-
-    def slow(rows, created_at):
-        # The first to insert holds its transaction open while the other one inserts too.
-        import time
-
+        counts = write(*args)
+        # The first to insert holds its transaction open while the other one inserts too (and
+        # waits on the rows the first has not committed yet).
         time.sleep(0.5)
-        return original(rows, created_at)
+        return counts
 
-    services._insert_notifications, services._insert_reminders = slow, counted
+    services._write_postgresql = slow
     results, errors = {}, []
 
     def run(name):
@@ -227,7 +225,7 @@ def test_two_sweeps_at_once_send_each_reminder_once(providers, users):
         for thread in threads:
             thread.join(60)
     finally:
-        services._insert_notifications, services._insert_reminders = original, insert
+        services._write_postgresql = write
     assert errors == []
     assert len(attempts) == 2  # both sweeps tried to insert every row
     assert sum(r.sent for r in results.values()) == 150
