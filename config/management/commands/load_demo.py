@@ -8,6 +8,7 @@ from accounts.demo import DEMO_PASSWORD, demo_users, load_demo_users
 from accounts.models import User
 from authority.demo import load_demo_breakdown
 from basis.demo import load_demo_catalogues
+from notifications.demo import load_demo_reminders
 from organisations.demo import load_demo_organisations
 from responsibility.demo import load_demo_responsibilities
 
@@ -18,6 +19,8 @@ STEPS = (
     load_demo_catalogues,
     load_demo_breakdown,
     load_demo_responsibilities,
+    # Last: reminds what the steps above left due.
+    load_demo_reminders,
 )
 
 
