@@ -8,13 +8,17 @@ The sweep (``reminders_sweep``), run hourly by beat (``notifications.tasks.sweep
    ``settings.TIME_ZONE``) of the day ``REMINDER_DAYS_BEFORE`` days before the due day until the
    deadline; *overdue* from the deadline on;
 3. in ONE transaction: inserts one ``Reminder`` per (key, recipient, kind) with ON CONFLICT DO
-   NOTHING, reads back the rows this sweep inserted (the reminders it won), writes their
-   notifications, asks for one mail job through the outbox, and records one audit event.
+   NOTHING, takes the rows this sweep inserted (the reminders it won: RETURNING on PostgreSQL,
+   read back by the sweep's id elsewhere), writes their notifications, asks for one mail job
+   through the outbox, and records one audit event.
 
 Never twice: the unique constraint decides. A concurrent sweep blocks on the rows the first one
 is inserting and, once that commits, finds them there; a sweep that dies half-way rolls back as a
 whole (rows, notifications, mail job and event together), so its re-run sends each reminder once.
-The whole sweep runs in a constant number of queries, whatever the number of deadlines.
+On PostgreSQL the sweep runs in a constant number of queries whatever the number of deadlines (one
+statement writes the reminders and the notifications); elsewhere its inserts go by batches.
+A provider that fails, or yields a deadline the log cannot hold, is left out of that sweep (its
+deadlines go out at the next one) and named in the audit event; the others' reminders go out.
 """
 
 import datetime
@@ -149,6 +153,8 @@ def _collect(now: datetime.datetime, summary: SweepSummary) -> _Batch:
         try:
             for due in provider(now):
                 count += 1
+                if len(due.key) > Reminder._meta.get_field("key").max_length:
+                    raise ValueError(f"deadline key longer than 255 characters: {due.key[:80]}…")
                 kind = kinds.get(due.due_at, "")
                 if kind == "":
                     kind = kinds[due.due_at] = reminder_kind_at(due.due_at, now, days)

@@ -233,3 +233,14 @@ def test_two_sweeps_at_once_send_each_reminder_once(providers, users):
     assert Notification.objects.count() == 150
     # The mail jobs ran in each thread after its commit (eager): one mail per reminder.
     assert len(mail.outbox) == 150 and len({(m.to[0], m.subject) for m in mail.outbox}) == 150
+
+
+@pytest.mark.django_db
+def test_a_deadline_the_log_cannot_hold_fails_its_provider_alone(providers, sweep):
+    people = _recipients(1)
+    providers.update(good=lambda now: _dues(1, people, "good"),
+                     bad=lambda now: [Due(key="x" * 300, due_at=DUE, what="x", url="/", recipients=(people[0].pk,))])
+    summary = sweep(BEFORE)
+    assert summary.failed_providers == ["bad"] and summary.sent == 1
+    event = AuditEvent.objects.order_by("-id").first()
+    assert event.outcome == "failure" and event.detail["failed_providers"] == ["bad"]
