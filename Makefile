@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 TEST_PROCESSES ?= auto
 LOG_LEVEL ?= INFO
 
-.PHONY: run test worker beat bench backup restore messages clean distclean
+.PHONY: run test worker beat reminders bench backup restore messages clean distclean
 
 # The default: SQLite, eager background jobs, demo data; open http://127.0.0.1:$(PORT)/
 run:
@@ -37,6 +37,11 @@ beat:
 	bash scripts/setup.sh --no-migrate
 	@mkdir -p var
 	.venv/bin/celery -A config beat --loglevel=$(LOG_LEVEL) --schedule var/celerybeat-schedule
+
+# The deadline reminders once, for a setup without beat (cron: `7 * * * * make -C /srv/lecrs reminders`,
+# or manage.py send_reminders directly); each reminder still goes out at most once.
+reminders:
+	$(PY) manage.py send_reminders
 
 # Runs every bench/bench_*.py in turn (the generators that build their data are run by hand: see
 # bench/README.md); stops at the first that fails.

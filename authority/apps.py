@@ -22,6 +22,12 @@ class AuthorityConfig(AppConfig):
         instrument_amended.connect(on_instrument_amended, dispatch_uid="authority.amendment")
         organisation_reformed.connect(on_organisation_reformed, dispatch_uid="authority.reform")
 
+        from notifications.registry import register
+
+        from .reminders import certificate_expiries
+
+        register("authority.certificate", certificate_expiries)
+
         # What the completeness findings read (selectors.findings_for): a change to any of it
         # moves the cached findings' generation.
         for model in (

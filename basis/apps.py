@@ -12,3 +12,9 @@ class BasisConfig(AppConfig):
         from .receivers import on_organisation_reformed
 
         organisation_reformed.connect(on_organisation_reformed, dispatch_uid="basis.reform")
+
+        from notifications.registry import register
+
+        from .reminders import catalogue_deadlines
+
+        register("basis.catalogue", catalogue_deadlines)

@@ -17,6 +17,7 @@ from basis.api import (
     PublicCatalogueViewSet,
     PublicEntryViewSet,
 )
+from notifications.api import NotificationViewSet
 from organisations.views import OrganisationViewSet
 from responsibility import api as responsibility_api
 from responsibility import disclosure_api
@@ -41,6 +42,7 @@ router.register("basis/deadlines", DeadlineViewSet, basename="deadline")
 router.register("basis/compilation", CompilationViewSet, basename="compilation")
 router.register("public/catalogues", PublicCatalogueViewSet, basename="public-catalogue")
 router.register("public/entries", PublicEntryViewSet, basename="public-entry")
+router.register("notifications", NotificationViewSet, basename="notification")
 responsibility_api.register(router)
 campaigns_api.register(router)
 disclosure_api.register(router)
@@ -50,6 +52,7 @@ urlpatterns = [
     path("", include("portal.urls")),
     path("office/", views.home, name="home"),
     path("office/status/", views.status, name="status"),
+    path("office/notifications/", include("notifications.urls")),
     path("office/organisations/", include("organisations.urls")),
     path("office/audit/", include("audit.urls")),
     path("office/basis/", include("basis.urls")),

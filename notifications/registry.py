@@ -48,3 +48,11 @@ def register(name: str, provider: Provider) -> None:
 
 def providers() -> dict[str, Provider]:
     return dict(_providers)
+
+
+def days_before() -> int:
+    """How many days before a deadline its first reminder goes out (``REMINDER_DAYS_BEFORE``).
+    A provider that reads only what could be reminded soon uses it to bound its query."""
+    from django.conf import settings
+
+    return max(0, int(getattr(settings, "REMINDER_DAYS_BEFORE", 3)))

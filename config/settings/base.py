@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.navigation.navigation",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -359,11 +360,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.rebuild_open_data",
         "schedule": timedelta(days=1),
     },
+    # Deadline reminders (notifications/): each at most once per deadline, recipient and kind,
+    # however often this runs; `manage.py send_reminders` does the same from cron.
+    "notifications-reminder-sweep": {
+        "task": "notifications.tasks.sweep",
+        "schedule": timedelta(seconds=int(os.environ.get("REMINDER_SWEEP_SECONDS", "3600"))),
+    },
     "basis-purge-stale-import-previews": {
         "task": "basis.tasks.purge_stale_import_previews",
         "schedule": timedelta(hours=6),
     },
 }
+
+# Deadline reminders: the first goes out this many calendar days (Asia/Shanghai) before the due
+# day, the second once the deadline has passed.
+REMINDER_DAYS_BEFORE = max(0, int(os.environ.get("REMINDER_DAYS_BEFORE", "3")))
 
 # Audit events are kept at least 180 days; the purge job never deletes younger rows, whatever
 # this is set to.

@@ -8,6 +8,7 @@ from accounts.demo import DEMO_PASSWORD, demo_users, load_demo_users
 from accounts.models import User
 from authority.demo import load_demo_breakdown
 from basis.demo import load_demo_catalogues
+from notifications.demo import load_demo_reminders
 from organisations.demo import load_demo_organisations
 from responsibility.demo import load_demo_responsibilities
 from rollout.demo import load_demo_campaign
@@ -22,6 +23,8 @@ STEPS = (
     load_demo_responsibilities,
     load_demo_campaign,
     load_demo_filings,
+    # Last: reminds what the steps above left due.
+    load_demo_reminders,
 )
 
 
