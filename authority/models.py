@@ -327,6 +327,9 @@ class Certificate(models.Model):
         _("status"), max_length=16, choices=CertificateStatus.choices, default=CertificateStatus.VALID, db_index=True
     )
     reason = models.TextField(_("reason"), blank=True)
+    # A suspension for a period (暂扣执法证件) ends on this day; blank for a suspension without
+    # an end (one that waits for training, 离岗培训) and for every other status.
+    suspended_until = models.DateField(_("suspended until"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(m2m_fields=[kinds])
