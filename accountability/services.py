@@ -135,7 +135,7 @@ def case_open(
     case.provisions.set(provisions)
     event_record(action=AuditAction.CREATE, actor=actor, obj=case, detail={"department": department.pk, "source": source_kind})
     if register:
-        _register(actor, case, today)
+        case = _register(actor, case, today)
     return case
 
 
