@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.views import UserViewSet
 from audit.views import AuditEventViewSet
+from accountability.api import CaseViewSet as AccountabilityCaseViewSet
 from authority.api import BreakdownViewSet, CertificateViewSet, OfficerViewSet, PostViewSet, PowerViewSet
 from basis.api import (
     CatalogueViewSet,
@@ -28,6 +29,7 @@ router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("users", UserViewSet, basename="user")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 router.register("authority/breakdowns", BreakdownViewSet, basename="breakdown")
+router.register("accountability/cases", AccountabilityCaseViewSet, basename="accountability-case")
 router.register(r"authority/breakdowns/(?P<breakdown_pk>[0-9]+)/powers", PowerViewSet, basename="breakdown-power")
 router.register("authority/posts", PostViewSet, basename="post")
 router.register("authority/officers", OfficerViewSet, basename="officer")

@@ -219,3 +219,22 @@ def test_home_tiles(client, open_case, users):
     assert tiles["Accountability decisions overdue"] == 1
     overdue = client.get("/office/accountability/", {"overdue": "1"}).context["page"].object_list
     assert len(overdue) == 1
+
+
+def test_api_is_scoped_and_audited(api_client, cases, users, more_users):
+    a, b, x = cases
+    api_client.force_authenticate(users.head_a)
+    listed = api_client.get("/api/accountability/cases/").json()
+    rows = listed["results"] if isinstance(listed, dict) else listed
+    assert [r["number"] for r in rows] == [a.number]
+    assert api_client.get(f"/api/accountability/cases/{a.pk}/").status_code == 200
+    assert AuditEvent.objects.filter(action=AuditAction.EXPORT, object_id=str(a.pk), actor=users.head_a).exists()
+    assert api_client.get(f"/api/accountability/cases/{b.pk}/").status_code == 404
+    assert api_client.post(f"/api/accountability/cases/{a.pk}/transition/", {"transition": "investigate"}).status_code == 403
+    api_client.force_authenticate(users.sysadmin)
+    assert api_client.get("/api/accountability/cases/").status_code == 403
+    api_client.force_authenticate(users.city_reviewer)
+    response = api_client.post(f"/api/accountability/cases/{a.pk}/transition/", {"transition": "investigate"})
+    assert response.status_code == 200 and response.json()["status"] == "investigating"
+    assert api_client.post(f"/api/accountability/cases/{a.pk}/transition/", {"transition": "register"}).status_code == 409
+    assert api_client.post(f"/api/accountability/cases/{a.pk}/transition/", {"transition": "dismiss", "reason": ""}).status_code == 409

@@ -4,6 +4,7 @@ changes nothing."""
 
 from django.core.management.base import BaseCommand
 
+from accountability.demo import load_demo_accountability
 from accounts.demo import DEMO_PASSWORD, demo_users, load_demo_users
 from accounts.models import User
 from authority.demo import load_demo_breakdown
@@ -18,6 +19,7 @@ STEPS = (
     load_demo_catalogues,
     load_demo_breakdown,
     load_demo_responsibilities,
+    load_demo_accountability,
 )
 
 
