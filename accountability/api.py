@@ -12,7 +12,7 @@ from audit.models import AuditAction
 from audit.services import event_record
 
 from . import permissions as acc_perms
-from . import selectors, services
+from . import services
 from .serializers import CaseDetailSerializer, CaseSerializer, TransitionInputSerializer
 
 
@@ -25,7 +25,7 @@ class CaseViewSet(ScopedObjectMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         visible = acc_perms.cases_visible_to(self.request.user)
         if self.action == "list":
-            return selectors.cases_list(visible)
+            return visible.select_related("department").order_by("-created_at", "-id")
         return visible.select_related("department").prefetch_related("persons", "measures__certificate", "events__actor")
 
     def get_serializer_class(self):

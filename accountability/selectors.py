@@ -4,7 +4,7 @@ department is barred from commendation, the office's tiles and the reminder prov
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from .models import (
@@ -26,15 +26,18 @@ from .models import (
 
 
 def cases_list(visible: QuerySet[Case], *, query: str = "", status: str = "", overdue: bool = False) -> QuerySet[Case]:
-    """The case list: one query for the page's rows, whatever their number (the persons are
-    counted in the same query)."""
-    cases = visible.select_related("department").annotate(person_count=Count("persons", distinct=True))
+    """The case list: one query for the page's rows and one to count them, whatever their
+    number. The persons are counted for the page's rows only (``with_person_counts``): counted
+    in the list's query, every match would be grouped before the page is cut."""
+    cases = visible.select_related("department").only(
+        "number", "status", "act", "decision_due", "heavier", "created_at", "department__name",
+    )
     query = query.strip()
     if query:
         cases = cases.filter(
             Q(number__icontains=query) | Q(department__name__contains=query) | Q(act__contains=query)
-            | Q(persons__name__contains=query)
-        ).distinct()
+            | Exists(CasePerson.objects.filter(case=OuterRef("pk"), name__contains=query))
+        )
     if status == "open":
         cases = cases.filter(status__in=OPEN_CASE_STATUSES)
     elif status in CaseStatus.values:
@@ -42,6 +45,17 @@ def cases_list(visible: QuerySet[Case], *, query: str = "", status: str = "", ov
     if overdue:
         cases = cases.filter(status__in=DEADLINE_STATUSES, decision_due__lt=timezone.localdate())
     return cases.order_by("-created_at", "-id")
+
+
+def with_person_counts(cases) -> list[Case]:
+    """The page's cases, each with ``person_count`` (one query for the page)."""
+    cases = list(cases)
+    counts = dict(
+        CasePerson.objects.filter(case__in=[c.pk for c in cases]).values("case").annotate(n=Count("id")).values_list("case", "n")
+    )
+    for case in cases:
+        case.person_count = counts.get(case.pk, 0)
+    return cases
 
 
 @dataclass

@@ -86,6 +86,7 @@ def case_list(request):
     overdue = request.GET.get("overdue") == "1"
     cases = selectors.cases_list(acc_perms.cases_visible_to(user), query=query, status=status, overdue=overdue)
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_person_counts(page.object_list)
     statuses = [("open", _("Open"))] + list(CaseStatus.choices)
     return render(request, "accountability/case_list.html", {
         "page": page, "q": query, "status": status, "overdue": overdue, "statuses": statuses,

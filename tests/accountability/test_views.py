@@ -238,3 +238,14 @@ def test_api_is_scoped_and_audited(api_client, cases, users, more_users):
     assert response.status_code == 200 and response.json()["status"] == "investigating"
     assert api_client.post(f"/api/accountability/cases/{a.pk}/transition/", {"transition": "register"}).status_code == 409
     assert api_client.post(f"/api/accountability/cases/{a.pk}/transition/", {"transition": "dismiss", "reason": ""}).status_code == 409
+
+
+def test_api_list_query_count_is_constant(api_client, open_case, users, django_assert_max_num_queries):
+    api_client.force_authenticate(users.city_reviewer)
+    open_case()
+    with django_assert_max_num_queries(12) as few:
+        api_client.get("/api/accountability/cases/")
+    for _ in range(20):
+        open_case()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert api_client.get("/api/accountability/cases/").status_code == 200
