@@ -6,29 +6,51 @@ departments it is competent for; a department head sees his own department's cas
 sees any (department editors, the establishment office and the three administrators included).
 Commendations are proposed and decided by the office for its government."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from accounts.models import Role
+from accounts.models import DEPARTMENT_ROLES, Role
 from accounts.permissions import department_of, is_competent_office, is_legal_affairs_office, jurisdiction_of, role_of, scoped
 from organisations.models import Organisation
 
-from .models import Case, Commendation, Suggestion
+from .models import Case, CasePerson, Commendation, Suggestion
 
 
 def is_department_head(user) -> bool:
     return role_of(user) == Role.DEPARTMENT_HEAD and department_of(user) is not None
 
 
+def own_officer_id(user) -> int | None:
+    """The officer record linked to this department account (authority's Officer.account)."""
+    if role_of(user) not in DEPARTMENT_ROLES:
+        return None
+    from authority.models import Officer
+
+    cache = user.__dict__.setdefault("_own_officer_id", [Officer.objects.filter(account=user).values_list("pk", flat=True).first()])
+    return cache[0]
+
+
 def can_view_cases(user) -> bool:
-    return (is_legal_affairs_office(user) and jurisdiction_of(user) is not None) or is_department_head(user)
+    return (
+        (is_legal_affairs_office(user) and jurisdiction_of(user) is not None)
+        or is_department_head(user)
+        or own_officer_id(user) is not None
+    )
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
+    """The office: its jurisdiction's cases. A department head: his department's. An officer
+    with his own login: the cases naming him (a head who is also an officer sees both)."""
     if is_legal_affairs_office(user) and jurisdiction_of(user) is not None:
         return scoped(Case.objects.all(), user, "department__path")
+    visible = Q(pk__in=[])
     if is_department_head(user):
-        return Case.objects.filter(department=department_of(user))
-    return Case.objects.none()
+        visible |= Q(department=department_of(user))
+    officer_id = own_officer_id(user)
+    if officer_id is not None:
+        visible |= Q(pk__in=CasePerson.objects.filter(officer_id=officer_id).values("case_id"))
+    if visible == Q(pk__in=[]):
+        return Case.objects.none()
+    return Case.objects.filter(visible)
 
 
 def can_open_cases(user) -> bool:

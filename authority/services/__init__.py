@@ -46,6 +46,7 @@ from .officers import (
     certificates_mark_expired,
     exam_record,
     officer_create,
+    officer_link_account,
     officer_place,
     officer_remove_from_post,
     training_record,

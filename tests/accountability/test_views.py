@@ -249,3 +249,35 @@ def test_api_list_query_count_is_constant(api_client, open_case, users, django_a
         open_case()
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert api_client.get("/api/accountability/cases/").status_code == 200
+
+
+def test_an_officer_with_his_own_login_sees_the_cases_naming_him(client, open_case, users, officer, city):
+    from django.core.exceptions import PermissionDenied
+
+    from authority.services import officer_link_account
+    from tests.factories import UserFactory
+
+    own = UserFactory(username="li_officer", role="department_editor", organisation=city.dept_a)
+    client.force_login(own)
+    assert client.get("/office/accountability/").status_code == 403  # an editor sees no case
+    with pytest.raises(PermissionDenied):
+        officer_link_account(actor=users.editor_b, officer=officer, account=own)
+    with pytest.raises(Exception, match="own department"):
+        officer_link_account(actor=users.editor_a, officer=officer, account=users.editor_b)
+    officer_link_account(actor=users.editor_a, officer=officer, account=own)
+    mine, other = open_case(), open_case()
+    add_person(mine, users.city_reviewer, officer=officer)
+    assert _listed(client, own) == (200, {mine.number})
+    assert client.get(f"/office/accountability/{other.pk}/").status_code == 404
+    body = client.get(f"/office/accountability/{mine.pk}/").content.decode()
+    assert officer.name in body and 'id="do-' not in body
+
+
+def test_linking_through_the_officer_page(client, users, officer, city):
+    from tests.factories import UserFactory
+
+    own = UserFactory(username="li_officer2", role="department_editor", organisation=city.dept_a)
+    client.force_login(users.editor_a)
+    client.post(f"/office/authority/officers/{officer.pk}/account/", {"account": own.pk})
+    officer.refresh_from_db()
+    assert officer.account == own
