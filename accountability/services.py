@@ -449,6 +449,8 @@ def case_decide(
     if case.published and not case.published_summary:
         raise AccountabilityError(_("Write the summary to be published."))
     measures = list(case.measures.select_related("person", "certificate", "placement").order_by("id"))
+    if any(m.kind == MeasureKind.DEPARTMENT_CIRCULATED for m in measures) and not case.published:
+        raise AccountabilityError(_("A circulated criticism of the department is published: tick publication and write the summary."))
     if not measures and not case.mitigating:
         raise AccountabilityError(_("Decide at least one measure, or record the exempting grounds."))
     history = selectors.case_history(case)

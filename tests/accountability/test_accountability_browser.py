@@ -88,6 +88,15 @@ def test_office_revokes_and_the_public_sees_it(live_server, city, users, officer
         page.wait_for_load_state()
         case.refresh_from_db()
         assert case.status == CaseStatus.NOTIFIED and case.remedy_text
+        if SHOTS:  # a list worth photographing: a few more cases in several states
+            from accountability import services
+
+            for i, act in enumerate(["行政许可超期未作决定", "罚款未开具统一票据", "查封扣押未制作清单", "执法检查未出示证件"]):
+                other = services.case_open(actor=users.city_reviewer, department=[city.dept_a, city.dept_b][i % 2],
+                                           source_kind=["complaint", "spot_check", "reversal", "referral"][i],
+                                           source_text="截图用数据", act=act, register=i != 3)
+                if i == 1:
+                    services.case_investigate(actor=users.city_reviewer, case=other)
         page.goto(f"{base}/office/accountability/")
         assert case.number in page.content()
         _shoot(page, "case-list")

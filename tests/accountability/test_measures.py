@@ -282,3 +282,42 @@ def test_second_valid_certificate_owner_stays_listed(client, investigating, user
     CertificateFactory(officer=other, number="SC2026000888")
     _decided(investigating, users, officer, "revoke")
     assert on_public_list(client, other) and not on_public_list(client, officer)
+
+
+def test_department_circulated_criticism_is_published(client, investigating, users, officer):
+    office = users.city_reviewer
+    case = investigating()
+    add_person(case, office, officer=officer)
+    services.measure_propose(actor=office, case=case, kind="dept_circulated")
+    services.case_propose(actor=office, case=case)
+    with pytest.raises(WorkflowError, match="is published"):
+        services.case_decide(actor=office, case=case, grounds="事实清楚")
+    services.case_decide(actor=office, case=case, grounds="事实清楚", publish=True, published_summary="对测试市市场监督管理局予以通报批评")
+    assert "对测试市市场监督管理局予以通报批评" in client.get("/accountability/?tab=decisions").content.decode()
+
+
+def test_referral_and_its_reply(investigating, users):
+    office = users.city_reviewer
+    case = investigating()
+    with pytest.raises(WorkflowError):
+        services.referral_add(actor=office, case=case, organ_kind="supervisory", organ_name="", recommendation="x")
+    referral = services.referral_add(actor=office, case=case, organ_kind="supervisory", organ_name="测试市监察委员会",
+                                     recommendation="建议对相关人员给予政务处分")
+    assert referral.reply == "" and referral.replied_on is None
+    services.referral_reply(actor=office, referral=referral, reply="已立案审查")
+    referral.refresh_from_db()
+    assert referral.reply == "已立案审查" and referral.replied_on == datetime.date.today()
+    with pytest.raises(WorkflowError):
+        services.referral_reply(actor=office, referral=referral, reply="再次答复")
+
+
+def test_remedy_setting_page(client, users, city):
+    client.force_login(users.city_reviewer)
+    response = client.post("/office/accountability/settings/", {"appeal_body": "", "period_days": 0})
+    assert response.status_code == 200 and {"appeal_body", "period_days"} <= set(response.context["form"].errors)
+    client.post("/office/accountability/settings/", {"appeal_body": "测试市人民政府行政执法监督委员会", "period_days": 20})
+    assert services.remedy_for(city.city).period_days == 20
+    client.force_login(users.county_reviewer)
+    assert client.get("/office/accountability/settings/").context["form"].initial["period_days"] == 30  # the county's own
+    client.force_login(users.head_a)
+    assert client.get("/office/accountability/settings/").status_code == 403
