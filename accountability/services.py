@@ -467,7 +467,7 @@ def case_decide(
 @guarded(_via_case("measure"), who=Actor.OFFICE)
 def measure_reinstate_after_training(*, actor, measure: Measure) -> Measure:
     """离岗培训: the certificate comes back once a training completed since the decision is on record."""
-    measure = Measure.objects.select_for_update().select_related("case", "person__officer").get(pk=measure.pk)
+    measure = Measure.objects.select_for_update(of=("self",)).select_related("case", "person__officer").get(pk=measure.pk)
     if measure.kind != MeasureKind.OFF_POST_TRAINING or measure.status != MeasureStatus.IN_FORCE:
         raise AccountabilityError(_("Only an off-post training in force ends with reinstatement."))
     if measure.reinstated_on is not None:
@@ -612,7 +612,7 @@ def _suggestion_check(actor, *, suggestion, **_kwargs):
 @guarded(_suggestion_check, who=Actor.OFFICE)
 def suggestion_accept(*, actor, suggestion: Suggestion) -> Case:
     """Open a registered case from the suggestion, its rule and figures as the source."""
-    suggestion = Suggestion.objects.select_for_update().select_related("department", "officer").get(pk=suggestion.pk)
+    suggestion = Suggestion.objects.select_for_update(of=("self",)).select_related("department", "officer").get(pk=suggestion.pk)
     if suggestion.status != SuggestionStatus.PROPOSED:
         raise AccountabilityError(_("This suggestion has already been %(status)s.") % {"status": suggestion.get_status_display()})
     figures = "；".join(f"{k}: {v}" for k, v in suggestion.figures.items())
