@@ -137,6 +137,7 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["department", "status"]),
             models.Index(fields=["government", "-created_at"]),
+            models.Index(fields=["-created_at", "-id"], name="accountability_case_newest"),
         ]
 
     def __str__(self) -> str:

@@ -111,6 +111,11 @@ def build(cases: int) -> User:
                 measures.append(Measure(case=case, kind=rng.choice(["criticism", "admonition", "rectify"]), status=MeasureStatus.IN_FORCE))
         CasePerson.objects.bulk_create(persons, batch_size=2000)
         Measure.objects.bulk_create(measures, batch_size=2000)
+    if connection.vendor == "postgresql":
+        # Fresh bulk rows have no statistics yet (autovacuum would gather them within minutes).
+        with connection.cursor() as cursor:
+            for table in ("accountability_case", "accountability_caseperson", "accountability_measure", "organisations_organisation"):
+                cursor.execute(f"ANALYZE {table}")
     return user
 
 
