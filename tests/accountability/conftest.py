@@ -1,4 +1,3 @@
-import datetime
 from types import SimpleNamespace
 
 import pytest
@@ -7,7 +6,7 @@ from django.utils import translation
 
 from accounts.models import Role
 from accountability import services
-from tests.authority.factories import CertificateFactory, OfficerFactory, PostFactory, place, train
+from tests.authority.factories import CertificateFactory, OfficerFactory, PostFactory, place
 from tests.factories import UserFactory
 
 
@@ -79,6 +78,3 @@ def decide_with(case, actor, kind, person=None, until=None, **decision):
 def notify(case, actor):
     return services.case_notify(actor=actor, case=case)
 
-
-TOMORROW = lambda: datetime.date.today() + datetime.timedelta(days=1)  # noqa: E731
-_ = train

@@ -14,7 +14,6 @@ from accountability.models import Case, CaseStatus
 from authority.models import CertificateStatus
 
 from ..browser import chromium_page, sign_in
-from .conftest import add_person  # noqa: F401  (the fixtures' module)
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("ACCOUNTABILITY_SHOTS", "")
