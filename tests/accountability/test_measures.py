@@ -264,13 +264,18 @@ def test_notice_records_the_remedy_and_mails_the_department(investigating, users
                                  appeal_body="测试市行政执法监督委员会", period_days=15, channel="书面提交至市司法局")
     users.head_a.email = "head@example.com"
     users.head_a.save()
+    from authority.services import officer_link_account
+    from tests.factories import UserFactory
+
+    own = UserFactory(username="li_own", role="department_editor", organisation=officer.department, email="li@example.com")
+    officer_link_account(actor=users.editor_a, officer=officer, account=own)
     case = _decided(investigating, users, officer, "criticism")
     with django_capture_on_commit_callbacks(execute=True):
         notify(case, users.city_reviewer)
     case.refresh_from_db()
     assert case.appeal_until == datetime.date.today() + datetime.timedelta(days=15)
     assert "测试市行政执法监督委员会" in case.remedy_text
-    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["head@example.com"]
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["head@example.com", "li@example.com"]
     assert case.number in mailoutbox[0].subject and "测试市行政执法监督委员会" in mailoutbox[0].body
     appeal = services.appeal_lodge(actor=users.city_reviewer, case=case, kind="review", appellant="李执法", grounds="不服")
     assert appeal.body == "测试市行政执法监督委员会"
