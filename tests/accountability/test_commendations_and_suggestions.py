@@ -104,3 +104,9 @@ def test_suggestions_page_scoped(client, users, suggestion, more_users):
     assert list(client.get("/office/accountability/suggestions/", {"status": "accepted"}).context["page"].object_list) == []
     client.force_login(more_users.head_b)
     assert client.get("/office/accountability/suggestions/").status_code == 403
+
+
+def test_portal_home_links_the_public_page(client, city):
+    assert "/accountability/" in client.get("/").content.decode()
+    assert client.get("/accountability/?tab=decisions").status_code == 200
+    assert client.get("/accountability/?tab=nonsense").status_code == 200
