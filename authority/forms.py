@@ -218,3 +218,14 @@ class UploadForm(forms.Form):
     ignore_unread = forms.BooleanField(
         label=_("Import without the columns listed as not read"), required=False
     )
+
+
+class AccountLinkForm(forms.Form):
+    account = forms.ModelChoiceField(label=_("Own account"), queryset=None, required=False,
+                                     help_text=_("The officer's own login, to read the accountability cases he is named in."))
+
+    def __init__(self, *args, department=None, **kwargs):
+        from accounts.models import DEPARTMENT_ROLES, User
+
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = User.objects.filter(organisation=department, role__in=DEPARTMENT_ROLES, is_active=True).order_by("username")

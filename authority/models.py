@@ -232,6 +232,12 @@ class Officer(models.Model):
     # Kept for identification by the office; never shown on a public page or in a public API.
     id_number = models.CharField(_("ID number"), max_length=18, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # The officer's own login, when he has one (a department account): lets him read the
+    # accountability cases he is named in, and nothing more than his account otherwise may.
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("own account"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="officer_record",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -327,6 +333,9 @@ class Certificate(models.Model):
         _("status"), max_length=16, choices=CertificateStatus.choices, default=CertificateStatus.VALID, db_index=True
     )
     reason = models.TextField(_("reason"), blank=True)
+    # A suspension for a period (暂扣执法证件) ends on this day; blank for a suspension without
+    # an end (one that waits for training, 离岗培训) and for every other status.
+    suspended_until = models.DateField(_("suspended until"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(m2m_fields=[kinds])

@@ -19,6 +19,7 @@ from workflow.review import Transition, WorkflowError, allowed_transitions
 from . import selectors, services
 from .flowchart import procedure_svg
 from .forms import (
+    AccountLinkForm,
     AssignmentForm,
     CertificateForm,
     ExamForm,
@@ -305,6 +306,7 @@ def officer_detail(request, pk: int):
         "can_manage": manage,
         "can_certify": certify,
         "placement_form": PlacementForm(posts=posts) if manage else None,
+        "account_form": AccountLinkForm(department=officer.department, initial={"account": officer.account_id}) if manage else None,
         "training_form": TrainingForm(posts=posts) if manage else None,
         "exam_form": ExamForm() if certify else None,
         "certificate_form": (
@@ -325,6 +327,7 @@ def officer_action(request, pk: int, action: str):
         "training": (lambda data: TrainingForm(data, posts=_department_posts(officer.department)), services.training_record),
         "exam": (ExamForm, services.exam_record),
         "certificate": (CertificateForm, services.certificate_issue),
+        "account": (lambda data: AccountLinkForm(data, department=officer.department), services.officer_link_account),
     }
     if action not in forms:
         raise Http404

@@ -5,6 +5,7 @@ views can never disagree."""
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accountability import permissions as accountability_perms
 from accounts import permissions as perms
 from audit import permissions as audit_perms
 from authority import permissions as authority_perms
@@ -30,6 +31,8 @@ _ENTRIES = (
     ("filings:plan_list", _("Implementation plans"), filing_perms.can_view_filings),
     ("filings:summary_list", _("Phase summaries"), filing_perms.can_view_filings),
     ("filings:problem_list", _("Open problems"), filing_perms.can_view_problem_queue),
+    ("accountability:case_list", _("Accountability cases"), accountability_perms.can_view_cases),
+    ("accountability:commendation_list", _("Commendations"), accountability_perms.can_manage_commendations),
     ("organisations:list", _("Organisations"), org_perms.can_view_organisations),
     ("accounts:user_list", _("Accounts"), perms.can_view_users),
     ("accounts:role_request_list", _("Role requests"), perms.can_decide_role_requests),

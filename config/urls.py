@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.views import UserViewSet
 from audit.views import AuditEventViewSet
+from accountability.api import CaseViewSet as AccountabilityCaseViewSet
 from authority.api import BreakdownViewSet, CertificateViewSet, OfficerViewSet, PostViewSet, PowerViewSet
 from basis.api import (
     CatalogueViewSet,
@@ -31,6 +32,7 @@ router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("users", UserViewSet, basename="user")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 router.register("authority/breakdowns", BreakdownViewSet, basename="breakdown")
+router.register("accountability/cases", AccountabilityCaseViewSet, basename="accountability-case")
 router.register(r"authority/breakdowns/(?P<breakdown_pk>[0-9]+)/powers", PowerViewSet, basename="breakdown-power")
 router.register("authority/posts", PostViewSet, basename="post")
 router.register("authority/officers", OfficerViewSet, basename="officer")
@@ -61,6 +63,7 @@ urlpatterns = [
     path("office/disclosure/", include("responsibility.disclosure_urls")),
     path("office/campaigns/", include("rollout.campaigns_urls")),
     path("office/rollout/filings/", include("rollout.urls_filings")),
+    path("office/accountability/", include("accountability.urls")),
     path("accounts/", include("accounts.urls")),
     # The language switch sits on the public pages, which proxies may cache: a CSRF token there
     # would set a cookie on every visitor. A forged switch changes only the victim's interface

@@ -42,6 +42,15 @@ def _awaiting(user) -> list[dict]:
     items.extend(_tile(label, count, url, query) for label, count, url, query in awaiting_for(user))
     items.extend(_rollout_items(user))
     items.extend(_tile(label, count, url, query) for label, count, url, query in filings_awaiting_for(user))
+    from accountability import permissions as accountability_perms
+
+    if accountability_perms.can_open_cases(user):
+        from accountability.selectors import office_tiles
+
+        counts = office_tiles(accountability_perms.cases_visible_to(user))
+        items.append(_tile(_("Open accountability cases"), counts["open"], "accountability:case_list", "status=open"))
+        items.append(_tile(_("Accountability decisions overdue"), counts["overdue"], "accountability:case_list", "overdue=1",
+                           alert=True, hint=_("Registered cases past their decision deadline (one month, or as extended).")))
     if role == Role.AUDIT_ADMIN:
         denied = AuditEvent.objects.filter(
             action__in=[AuditAction.PERMISSION_DENIED, AuditAction.LOCKOUT, AuditAction.LOGIN_FAILED]

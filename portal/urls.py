@@ -34,6 +34,7 @@ urlpatterns = [
         views.open_data_download,
         name="open_data_file",
     ),
+    path("accountability/", views.accountability_notices, name="accountability"),
     path("verify/", views.certificate_verify, name="certificate_verify"),
     path("verify/<str:number>/", views.certificate_verify_number, name="certificate_verify_number"),
 ]

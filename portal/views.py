@@ -495,3 +495,21 @@ def open_data_download(request, code: str, dataset: str, data_format: str):
     )
     response["Cache-Control"] = "public, max-age=300"
     return response
+
+
+# -- Accountability: published decisions (通报) and commendations ---------------------------------
+
+
+@vary_on_cookie
+@cache_control(public=True, max_age=60)
+def accountability_notices(request):
+    """What the offices chose to publish: commendations, and the decisions they circulate
+    (通报批评). Cases themselves are never public; only the published summary is shown."""
+    from accountability.selectors import published_commendations, published_decisions
+
+    tab = request.GET.get("tab", "commendations")
+    if tab not in ("commendations", "decisions"):
+        tab = "commendations"
+    rows = published_commendations() if tab == "commendations" else published_decisions()
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "portal/accountability.html", {"page": page, "tab": tab})

@@ -25,6 +25,15 @@ from .breakdown import (
     powers_import,
     procedure_replace,
 )
+from .measures import (
+    certificate_decision_undo,
+    certificate_reinstate_after_suspension,
+    certificate_revoke_checked,
+    certificate_suspend_for_period,
+    certificates_end_suspensions,
+    placement_end,
+    placement_restore,
+)
 from .officers import (
     officer_holds_certificate,
     VALIDITY_YEARS,
@@ -37,6 +46,7 @@ from .officers import (
     certificates_mark_expired,
     exam_record,
     officer_create,
+    officer_link_account,
     officer_place,
     officer_remove_from_post,
     training_record,

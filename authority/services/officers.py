@@ -66,6 +66,23 @@ def officer_create(*, actor, department: Organisation, name: str, gender: str = 
 
 
 @guarded(_officer_check(authority_perms.can_manage_officers), who=Actor.DEPARTMENT_EDITOR)
+def officer_link_account(*, actor, officer: Officer, account=None) -> Officer:
+    """Link the officer to his own login (a department account of his department), or unlink."""
+    from accounts.models import DEPARTMENT_ROLES
+
+    officer = Officer.objects.select_for_update().get(pk=officer.pk)
+    if account is not None:
+        if not account.is_active or account.role not in DEPARTMENT_ROLES or account.organisation_id != officer.department_id:
+            raise AuthorityError(_("Only an active account of the officer's own department can be linked."))
+        if Officer.objects.filter(account=account).exclude(pk=officer.pk).exists():
+            raise AuthorityError(_("This account is already linked to another officer."))
+    officer.account = account
+    officer.save(update_fields=["account"])
+    event_record(action=AuditAction.UPDATE, actor=actor, obj=officer, detail={"account": account.pk if account else None})
+    return officer
+
+
+@guarded(_officer_check(authority_perms.can_manage_officers), who=Actor.DEPARTMENT_EDITOR)
 def officer_place(*, actor, officer: Officer, post: Post, since: datetime.date) -> OfficerPost:
     if not post.agency.path.startswith(officer.department.path):
         raise AuthorityError(_("Post %(post)s does not belong to the officer's department.") % {"post": post})

@@ -355,6 +355,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "authority.tasks.mark_expired_certificates",
         "schedule": timedelta(days=1),
     },
+    "authority-end-certificate-suspensions": {
+        "task": "authority.tasks.end_certificate_suspensions",
+        "schedule": timedelta(days=1),
+    },
     # Certificates that run out by date change the open-data register without a row changing.
     "portal-rebuild-open-data": {
         "task": "portal.tasks.rebuild_open_data",

@@ -4,6 +4,7 @@ changes nothing."""
 
 from django.core.management.base import BaseCommand
 
+from accountability.demo import load_demo_accountability
 from accounts.demo import DEMO_PASSWORD, demo_users, load_demo_users
 from accounts.models import User
 from authority.demo import load_demo_breakdown
@@ -23,6 +24,7 @@ STEPS = (
     load_demo_responsibilities,
     load_demo_campaign,
     load_demo_filings,
+    load_demo_accountability,
     # Last: reminds what the steps above left due.
     load_demo_reminders,
 )
