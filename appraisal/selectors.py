@@ -1,0 +1,66 @@
+"""Reads of the appraisal chapter, and the interface the chapters above read.
+
+For accountability:
+- ``officer_grades(jurisdiction_id=, years=)`` → {officer id: {year: grade code}} from the
+  finalised rounds of the jurisdiction's schemes (the latest finalised round of a year wins);
+- ``department_results(round_id=)`` → rows with ``department_id``, ``total``, ``grade`` and
+  ``reversal_rate`` (Decimal, or None without decided cases);
+- ``Scheme.reversal_rate_threshold``, a field of the scheme;
+- ``appraisal.signals.round_finalised`` (``round_id``), sent after commit.
+Grade codes: "excellent", "good", "pass", "basic_pass", "fail".
+"""
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from .models import DepartmentResult, IndicatorScore, OfficerResult, Round, RoundStatus, Scheme
+
+
+def officer_grades(*, jurisdiction_id: int, years: list[int]) -> dict[int, dict[int, str]]:
+    rounds = (
+        Round.objects.filter(scheme__jurisdiction_id=jurisdiction_id, scheme__year__in=list(years), status=RoundStatus.FINALISED)
+        .order_by("scheme__year", "finalised_at", "id").values_list("id", "scheme__year")
+    )
+    latest = {}
+    for round_id, year in rounds:
+        latest[year] = round_id
+    grades: dict[int, dict[int, str]] = {}
+    year_of = {round_id: year for year, round_id in latest.items()}
+    for officer_id, round_id, grade in OfficerResult.objects.filter(round_id__in=list(year_of)).values_list("officer_id", "round_id", "grade"):
+        grades.setdefault(officer_id, {})[year_of[round_id]] = grade
+    return grades
+
+
+def department_results(*, round_id: int) -> list[DepartmentResult]:
+    return list(DepartmentResult.objects.filter(round_id=round_id).order_by("rank", "department__path"))
+
+
+def results_table(round_: Round) -> QuerySet[DepartmentResult]:
+    return (
+        DepartmentResult.objects.filter(round=round_).select_related("department", "group")
+        .annotate(objection_count=Count("objections")).order_by("rank", "department__path")
+    )
+
+
+def result_scores(result: DepartmentResult) -> QuerySet[IndicatorScore]:
+    return (
+        IndicatorScore.objects.filter(round_id=result.round_id, department_id=result.department_id, officer__isnull=True)
+        .select_related("indicator").order_by("indicator__position", "indicator__id")
+    )
+
+
+def officer_grade_counts(round_: Round) -> list[dict]:
+    from .models import Grade
+
+    counts = dict(OfficerResult.objects.filter(round=round_).values_list("grade").annotate(n=Count("id")).values_list("grade", "n"))
+    return [{"grade": value, "label": label, "count": counts.get(value, 0)} for value, label in Grade.choices]
+
+
+def published_rounds() -> QuerySet[Round]:
+    """What the portal may show: finalised rounds only."""
+    return Round.objects.filter(status=RoundStatus.FINALISED).select_related("scheme__jurisdiction").order_by("-finalised_at")
+
+
+def schemes_list(visible: QuerySet[Scheme]) -> QuerySet[Scheme]:
+    return visible.select_related("jurisdiction").prefetch_related(
+        Prefetch("rounds", queryset=Round.objects.order_by("-created_at"))
+    ).order_by("-year", "-version")
