@@ -132,7 +132,7 @@ def outcomes_import(*, actor, jurisdiction: Organisation, upload) -> int:
     """Save every row of a valid sheet; a sheet with any error saves nothing."""
     preview = outcomes_preview(jurisdiction=jurisdiction, upload=upload)
     if preview.errors:
-        raise AppraisalError(" ".join(preview.errors))
+        raise AppraisalError("\n".join(preview.errors))
     existing = set(CaseOutcome.objects.filter(department__jurisdiction=jurisdiction).values_list("department_id", "proceeding", "case_number"))
     clashes = [r for r in preview.rows if (r["department"].pk, r["proceeding"], r["case_number"]) in existing]
     if clashes:

@@ -61,7 +61,7 @@ def rubric_create(*, actor, case_kind: str, name: str, sections: list[dict], ite
         require(actor, False, who="office")
     errors = validate_rubric(sections, items)
     if errors:
-        raise AppraisalError(" ".join(errors))
+        raise AppraisalError("\n".join(errors))
     version = (Rubric.objects.filter(case_kind=case_kind).aggregate(v=Max("version"))["v"] or 0) + 1
     rubric = Rubric.objects.create(case_kind=case_kind, version=version, name=name, provenance=provenance)
     made = [RubricSection.objects.create(rubric=rubric, name=s["name"], max_points=Decimal(str(s["max_points"])), position=i)

@@ -64,3 +64,36 @@ def schemes_list(visible: QuerySet[Scheme]) -> QuerySet[Scheme]:
     return visible.select_related("jurisdiction").prefetch_related(
         Prefetch("rounds", queryset=Round.objects.order_by("-created_at"))
     ).order_by("-year", "-version")
+
+
+def awaiting_for(user) -> list[tuple]:
+    """The home tiles of appraisal: (label, count, URL name, query), each counted by the query
+    its list shows."""
+    from django.db.models import Q
+    from django.utils.translation import gettext as _
+
+    from accounts.permissions import department_of
+
+    from . import permissions as appraisal_perms
+    from .models import ObjectionStatus, Objection, RatingStatus, ReviewStatus
+
+    if not appraisal_perms.can_view_appraisal(user):
+        return []
+    tiles = []
+    if appraisal_perms.office_jurisdiction(user) is not None:
+        open_objections = Objection.objects.filter(
+            result__round__in=appraisal_perms.rounds_visible_to(user), status=ObjectionStatus.OPEN
+        ).count()
+        tiles.append((_("Appraisal objections awaiting your answer"), open_objections, "appraisal:index", ""))
+        held = appraisal_perms.ratings_visible_to(user).filter(status=RatingStatus.HELD).count()
+        tiles.append((_("Public ratings held for review"), held, "appraisal:rating_index", "status=held"))
+    else:
+        drafts = appraisal_perms.results_visible_to(user).filter(round__status="computed").count()
+        if department_of(user) is not None:
+            tiles.append((_("Draft appraisal results to check"), drafts, "appraisal:index", ""))
+    to_score = appraisal_perms.reviews_visible_to(user).filter(
+        Q(reviewer=user, status=ReviewStatus.DRAWN) | Q(department=department_of(user), status=ReviewStatus.SCORED)
+    ).count() if appraisal_perms.office_jurisdiction(user) is None else 0
+    if to_score:
+        tiles.append((_("Case files to score or answer"), to_score, "appraisal:review_index", ""))
+    return tiles

@@ -147,7 +147,7 @@ def scheme_update(*, actor, scheme: Scheme, indicators: list[dict], **fields) ->
     errors = list(validate_thresholds({**{k: getattr(scheme, k) for k in ("excellent_from", "good_from", "pass_from", "basic_pass_from")}, **fields}).values())
     errors += validate_indicators(indicators)
     if errors:
-        raise AppraisalError(" ".join(errors))
+        raise AppraisalError("\n".join(errors))
     for name, value in fields.items():
         setattr(scheme, name, value)
     scheme.full_clean(exclude=["jurisdiction", "created_by"])
@@ -221,7 +221,7 @@ def round_start(*, actor, scheme: Scheme, cut_off: datetime.date) -> Round:
         for i in scheme.indicators.all()
     ])
     if errors:
-        raise AppraisalError(" ".join(errors))
+        raise AppraisalError("\n".join(errors))
     if cut_off.year != scheme.year:
         raise AppraisalError(_("The cut-off date must fall in the scheme's year."))
     round_ = Round.objects.create(scheme=scheme, cut_off=cut_off, started_by=actor)

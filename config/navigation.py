@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions as perms
+from appraisal import permissions as appraisal_perms
 from audit import permissions as audit_perms
 from authority import permissions as authority_perms
 from basis import permissions as basis_perms
@@ -23,6 +24,7 @@ _ENTRIES = (
     ("responsibility:rule_home", _("Supporting rules"), responsibility_perms.can_view_responsibilities),
     ("responsibility:law_to_duty", _("Law to duty"), responsibility_perms.can_view_law_to_duty),
     ("disclosure:list", _("Disclosure documents"), responsibility_perms.can_view_responsibilities),
+    ("appraisal:index", _("Appraisal"), appraisal_perms.can_view_appraisal),
     ("organisations:list", _("Organisations"), org_perms.can_view_organisations),
     ("accounts:user_list", _("Accounts"), perms.can_view_users),
     ("accounts:role_request_list", _("Role requests"), perms.can_decide_role_requests),

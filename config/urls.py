@@ -52,6 +52,7 @@ urlpatterns = [
     path("office/authority/", include("authority.urls")),
     path("office/responsibility/", include("responsibility.urls")),
     path("office/disclosure/", include("responsibility.disclosure_urls")),
+    path("office/appraisal/", include("appraisal.urls")),
     path("accounts/", include("accounts.urls")),
     # The language switch sits on the public pages, which proxies may cache: a CSRF token there
     # would set a cookie on every visitor. A forged switch changes only the victim's interface

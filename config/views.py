@@ -39,6 +39,9 @@ def _awaiting(user) -> list[dict]:
     from responsibility.selectors import awaiting_for
 
     items.extend(_tile(label, count, url, query) for label, count, url, query in awaiting_for(user))
+    from appraisal.selectors import awaiting_for as appraisal_awaiting
+
+    items.extend(_tile(label, count, url, query) for label, count, url, query in appraisal_awaiting(user))
     if role == Role.AUDIT_ADMIN:
         denied = AuditEvent.objects.filter(
             action__in=[AuditAction.PERMISSION_DENIED, AuditAction.LOCKOUT, AuditAction.LOGIN_FAILED]
