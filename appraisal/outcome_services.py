@@ -25,8 +25,18 @@ COLUMNS = ("department_code", "proceeding", "case_number", "decided_on", "outcom
 HEADERS = ("部门编码", "程序", "案号", "决定日期", "结果", "职权编码", "职权类别")
 
 
-def _label_map(choices) -> dict[str, str]:
-    mapping = {}
+# The words a sheet uses, whatever the interface language (with the codes and the labels).
+PROCEEDING_WORDS = {"行政复议": Proceeding.RECONSIDERATION, "复议": Proceeding.RECONSIDERATION,
+                    "行政诉讼": Proceeding.LITIGATION, "诉讼": Proceeding.LITIGATION}
+OUTCOME_WORDS = {
+    "维持": Outcome.UPHELD, "驳回": Outcome.UPHELD, "撤销": Outcome.ANNULLED, "变更": Outcome.CHANGED,
+    "确认违法": Outcome.CONFIRMED_UNLAWFUL, "责令履行": Outcome.ORDERED_TO_ACT, "责令履职": Outcome.ORDERED_TO_ACT,
+    "撤回": Outcome.WITHDRAWN, "和解": Outcome.WITHDRAWN, "撤诉": Outcome.WITHDRAWN, "终止": Outcome.WITHDRAWN,
+}
+
+
+def _label_map(choices, words) -> dict[str, str]:
+    mapping = dict(words)
     for value, label in choices:
         mapping[value] = value
         mapping[str(label)] = value
@@ -80,7 +90,7 @@ def outcomes_preview(*, jurisdiction: Organisation, upload) -> Preview:
         d.code: d for d in Organisation.objects.filter(jurisdiction=jurisdiction, kind=OrganisationKind.DEPARTMENT, office_function="")
     }
     kinds = {k.code: k for k in PowerKind.objects.all()} | {k.name: k for k in PowerKind.objects.all()}
-    proceedings, outcomes = _label_map(Proceeding.choices), _label_map(Outcome.choices)
+    proceedings, outcomes = _label_map(Proceeding.choices, PROCEEDING_WORDS), _label_map(Outcome.choices, OUTCOME_WORDS)
     today = timezone.localdate()
     seen = set()
     for number, values in enumerate(raw[1:], start=2):

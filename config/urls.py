@@ -44,6 +44,9 @@ disclosure_api.register(router)
 
 urlpatterns = [
     path("", include("portal.urls")),
+    # The captcha of the portal's rating form (appraisal). Outside the portal's namespace, as the
+    # library reverses its own unnamespaced names; its images come from our origin (img-src 'self').
+    path("captcha/", include("captcha.urls")),
     path("office/", views.home, name="home"),
     path("office/status/", views.status, name="status"),
     path("office/organisations/", include("organisations.urls")),
