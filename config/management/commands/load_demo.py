@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PASSWORD, demo_users, load_demo_users
 from accounts.models import User
+from appraisal.demo import load_demo_appraisal
 from authority.demo import load_demo_breakdown
 from basis.demo import load_demo_catalogues
 from organisations.demo import load_demo_organisations
@@ -18,6 +19,7 @@ STEPS = (
     load_demo_catalogues,
     load_demo_breakdown,
     load_demo_responsibilities,
+    load_demo_appraisal,
 )
 
 
