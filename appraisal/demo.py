@@ -47,14 +47,14 @@ def load_demo_appraisal(stdout=None) -> None:
             officers = [Officer.objects.create(department=department, name=f"{department.short_name or department.name[:4]}执法员{n}") for n in (1, 2)]
         for n in range(1, 7):
             case_file = CaseFile.objects.create(
-                department=department, number=f"{department.code[-4:]}罚〔{year}〕{n}号", title=f"行政处罚案件{n}",
+                department=department, number=f"{department.code.split("-")[-1]}罚〔{year}〕{n}号", title=f"行政处罚案件{n}",
                 case_kind=[CaseKind.PENALTY, CaseKind.LICENSING, CaseKind.INSPECTION][n % 3],
                 decided_on=datetime.date(year, 1 + n, 10),
             )
             case_file.officers.set(officers[: 1 + n % 2])
         for n in range(rng.randint(2, 6)):
             CaseOutcome.objects.create(
-                department=department, proceeding=["reconsideration", "litigation"][n % 2], case_number=f"{department.code[-4:]}复〔{year}〕{n + 1}号",
+                department=department, proceeding=["reconsideration", "litigation"][n % 2], case_number=f"{department.code.split("-")[-1]}复〔{year}〕{n + 1}号",
                 decided_on=datetime.date(year, 2 + n, 15), outcome=rng.choice([Outcome.UPHELD] * 4 + [Outcome.ANNULLED, Outcome.WITHDRAWN]),
                 entered_by=office,
             )
@@ -80,7 +80,7 @@ def load_demo_appraisal(stdout=None) -> None:
     current = _round(office, scheme, today)
     scj = DepartmentResult.objects.filter(round=current, department__code="621200-SCJ").first()
     if scj is not None:
-        score = IndicatorScore.objects.filter(round=current, department=scj.department, officer__isnull=True, indicator__code="case_file_review").first()
+        score = IndicatorScore.objects.filter(round=current, department=scj.department, indicator__code="case_file_review").first()
         services.objection_raise(actor=scj_editor, result=scj, score=score, text="本局两份被抽查案卷已补正，请复核案卷评查得分。")
     if stdout is not None:
         stdout.write(f"Demo appraisal: scheme {scheme}, a published round and a draft round with an objection")

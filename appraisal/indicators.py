@@ -83,13 +83,15 @@ class Source:
     compute: Callable[[Context, object], dict[int, Value]]
     missing: Callable[[object], Value] = lambda indicator: Value(None, None, [])
     manual: bool = False
+    value_label: str = ""
 
 
 SOURCES: dict[str, Source] = {}
 
 
-def register(code: str, *, label, target: str, compute, missing=None, manual: bool = False) -> None:
-    SOURCES[code] = Source(code, label, target, compute, missing or (lambda indicator: Value(None, None, [])), manual)
+def register(code: str, *, label, target: str, compute, missing=None, manual: bool = False, value_label="") -> None:
+    """Add a source; ``value_label`` says what its raw value counts (shown beside the score)."""
+    SOURCES[code] = Source(code, label, target, compute, missing or (lambda indicator: Value(None, None, [])), manual, value_label)
 
 
 def source_choices(target: str | None = None) -> list[tuple[str, str]]:
@@ -231,17 +233,17 @@ def case_file_review(ctx: Context, indicator) -> dict[int, Value]:
     from .models import FileReview, ReviewStatus
 
     by_department = defaultdict(list)
-    for review in FileReview.objects.filter(
+    for row in FileReview.objects.filter(
         department__in=ctx.departments, draw__year=ctx.scheme.year, status=ReviewStatus.FINAL, finalised_at__lt=ctx.end
-    ).select_related("case_file").only("id", "department_id", "score", "vetoed", "case_file__number", "case_file__title"):
-        by_department[review.department_id].append(review)
+    ).values_list("department_id", "id", "score", "vetoed", "case_file__number", "case_file__title"):
+        by_department[row[0]].append(row)
+    veto = str(_("veto item: 0"))
     values = {}
     for department_id, reviews in by_department.items():
-        mean = q2(sum(r.score for r in reviews) / len(reviews))
+        mean = q2(sum(r[2] for r in reviews) / len(reviews))
         detail = [
-            record("appraisal.filereview", r.pk, f"{r.case_file.number} {r.case_file.title}", ok=not r.vetoed,
-                   note=(_("veto item: 0") if r.vetoed else str(r.score)))
-            for r in reviews
+            record("appraisal.filereview", pk, f"{number} {title}", ok=not vetoed, note=(veto if vetoed else str(score)))
+            for _d, pk, score, vetoed, number, title in reviews
         ]
         values[department_id] = Value(mean, clamp(mean), detail)
     return values
@@ -270,11 +272,12 @@ def reversal_rate(ctx: Context, indicator) -> dict[int, Value]:
     ).only("id", "department_id", "outcome", "case_number", "proceeding"):
         by_department[outcome.department_id].append(outcome)
     factor = _param(indicator, "points_per_percent", 2)
+    labels = {value: str(label) for value, label in Outcome.choices}
     values = {}
     for department_id, outcomes in by_department.items():
         reversed_count, decided = reversal_counts(outcomes)
         detail = [
-            record("appraisal.caseoutcome", o.pk, o.case_number, ok=o.outcome not in REVERSED_OUTCOMES, note=Outcome(o.outcome).label)
+            record("appraisal.caseoutcome", o.pk, o.case_number, ok=o.outcome not in REVERSED_OUTCOMES, note=labels[o.outcome])
             for o in outcomes
         ]
         if not decided:
@@ -292,17 +295,17 @@ def public_satisfaction(ctx: Context, indicator) -> dict[int, Value]:
 
     minimum = int(_param(indicator, "minimum", 1))
     by_department = defaultdict(list)
-    for rating in Rating.objects.filter(
+    for row in Rating.objects.filter(
         department__in=ctx.departments, status=RatingStatus.COUNTED, created_on__gte=ctx.start, created_on__lte=ctx.cut_off
-    ).only("id", "department_id", "stars", "created_on"):
-        by_department[rating.department_id].append(rating)
+    ).values_list("department_id", "id", "stars", "created_on"):
+        by_department[row[0]].append(row)
     values = {}
     for department_id, ratings in by_department.items():
-        detail = [record("appraisal.rating", r.pk, f"{r.stars}★ {r.created_on.isoformat()}") for r in ratings]
+        detail = [record("appraisal.rating", pk, f"{stars}★ {day.isoformat()}") for _d, pk, stars, day in ratings]
         if len(ratings) < minimum:
             values[department_id] = Value(None, None, detail)
             continue
-        mean = q2(Decimal(sum(r.stars for r in ratings)) / len(ratings))
+        mean = q2(Decimal(sum(r[2] for r in ratings)) / len(ratings))
         values[department_id] = Value(mean, clamp((mean - 1) / 4 * HUNDRED), detail)
     return values
 
@@ -370,21 +373,23 @@ def officer_file_scores(ctx: Context, indicator) -> dict[int, Value]:
 
 def training(ctx: Context, indicator) -> dict[int, Value]:
     """Training hours completed in the year to the cut-off; ``target_hours`` or more score 100."""
-    from authority.models import TrainingRecord
+    from authority.models import TrainingKind, TrainingRecord
 
     target = _param(indicator, "target_hours", 40)
+    kinds = {value: str(label) for value, label in TrainingKind.choices}
     by_officer = defaultdict(list)
     for row in TrainingRecord.objects.filter(
         officer__in=ctx.officers, completed_on__gte=ctx.start, completed_on__lte=ctx.cut_off
-    ).only("id", "officer_id", "hours", "completed_on", "kind"):
-        by_officer[row.officer_id].append(row)
-    return {
-        officer_id: Value(
-            sum(r.hours for r in rows), clamp(HUNDRED * sum(r.hours for r in rows) / target if target else HUNDRED),
-            [record("authority.trainingrecord", r.pk, f"{r.completed_on.isoformat()} {r.get_kind_display()}", note=str(r.hours)) for r in rows],
+    ).values_list("officer_id", "id", "hours", "completed_on", "kind"):
+        by_officer[row[0]].append(row)
+    values = {}
+    for officer_id, rows in by_officer.items():
+        hours = sum(r[2] for r in rows)
+        values[officer_id] = Value(
+            hours, clamp(HUNDRED * hours / target if target else HUNDRED),
+            [record("authority.trainingrecord", pk, f"{day.isoformat()} {kinds.get(kind, kind)}", note=str(h)) for _o, pk, h, day, kind in rows],
         )
-        for officer_id, rows in by_officer.items()
-    }
+    return values
 
 
 def complaints_upheld(ctx: Context, indicator) -> dict[int, Value]:
@@ -405,22 +410,22 @@ def complaints_upheld(ctx: Context, indicator) -> dict[int, Value]:
 
 
 D, O = Target.DEPARTMENT, Target.OFFICER
-register("basis_catalogue", label=_("Basis catalogue: complete, on time, no open conflicts"), target=D,
+register("basis_catalogue", value_label=_("open conflict findings"), label=_("Basis catalogue: complete, on time, no open conflicts"), target=D,
          compute=basis_catalogue, missing=_zero_missing(_("No published catalogue")))
-register("breakdown_and_set", label=_("Breakdown and responsibility set: complete, published, disclosed"), target=D,
+register("breakdown_and_set", value_label=_("points"), label=_("Breakdown and responsibility set: complete, published, disclosed"), target=D,
          compute=breakdown_and_set,
          missing=lambda i: Value(Decimal(0), Decimal(0), [record(None, None, _("Nothing published"), ok=False)]))
-register("supporting_rules", label=_("Supporting rules registered"), target=D, compute=supporting_rules,
+register("supporting_rules", value_label=_("kinds registered of 8"), label=_("Supporting rules registered"), target=D, compute=supporting_rules,
          missing=_supporting_missing)
-register("case_file_review", label=_("Case-file review score"), target=D, compute=case_file_review)
-register("reversal_rate", label=_("Reversal rate in reconsideration and litigation"), target=D, compute=reversal_rate)
-register("public_satisfaction", label=_("Public satisfaction"), target=D, compute=public_satisfaction)
-register("manual", label=_("Entered by the office (with reason and evidence)"), target=D, compute=manual,
+register("case_file_review", value_label=_("mean file score"), label=_("Case-file review score"), target=D, compute=case_file_review)
+register("reversal_rate", value_label=_("reversal rate (%)"), label=_("Reversal rate in reconsideration and litigation"), target=D, compute=reversal_rate)
+register("public_satisfaction", value_label=_("mean rating (1–5)"), label=_("Public satisfaction"), target=D, compute=public_satisfaction)
+register("manual", value_label=_("entered score"), label=_("Entered by the office (with reason and evidence)"), target=D, compute=manual,
          missing=_zero_missing(_("Not entered by the office")), manual=True)
-register("cases_handled", label=_("Cases handled"), target=O, compute=cases_handled,
+register("cases_handled", value_label=_("files handled"), label=_("Cases handled"), target=O, compute=cases_handled,
          missing=lambda i: Value(Decimal(0), Decimal(0), []))
-register("officer_file_scores", label=_("Case-file scores of files handled"), target=O, compute=officer_file_scores)
-register("training", label=_("Training kept"), target=O, compute=training,
+register("officer_file_scores", value_label=_("mean file score"), label=_("Case-file scores of files handled"), target=O, compute=officer_file_scores)
+register("training", value_label=_("training hours"), label=_("Training kept"), target=O, compute=training,
          missing=lambda i: Value(Decimal(0), Decimal(0), []))
-register("complaints_upheld", label=_("Complaints upheld"), target=O, compute=complaints_upheld,
+register("complaints_upheld", value_label=_("complaints upheld"), label=_("Complaints upheld"), target=O, compute=complaints_upheld,
          missing=lambda i: Value(Decimal(0), HUNDRED, []))

@@ -204,6 +204,8 @@ class Round(models.Model):
     error = models.TextField(blank=True)
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
     objections_until = models.DateField(_("objections until"), null=True, blank=True)
+    # {grade: number of officers}, written with the officers' results.
+    officer_grades = models.JSONField(default=dict, blank=True)
     finalised_at = models.DateTimeField(_("finalised at"), null=True, blank=True)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -237,6 +239,9 @@ class OfficerResult(models.Model):
     department = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     total = models.DecimalField(max_digits=6, decimal_places=2)
     grade = models.CharField(max_length=16, choices=Grade.choices)
+    # The officer's indicators, in one row per officer (40,000 officers × 4 indicators as rows
+    # would be most of a round's writing): [{"indicator", "value", "score", "detail"}].
+    scores = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["round", "department_id", "-total", "officer_id"]
@@ -245,13 +250,13 @@ class OfficerResult(models.Model):
 
 
 class IndicatorScore(models.Model):
-    """One indicator's number for one department (or officer) in a round, with the records behind
-    it in ``detail`` ([{"model", "id", "label", "ok", "note"}]) and the office's adjustment."""
+    """One indicator's number for one department in a round, with the records behind it in
+    ``detail`` ([{"model", "id", "label", "ok", "note"}]) and the office's adjustment. (An
+    officer's are in ``OfficerResult.scores``.)"""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="scores")
     indicator = models.ForeignKey(SchemeIndicator, on_delete=models.PROTECT, related_name="+")
     department = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    officer = models.ForeignKey(Officer, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     value = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     # 0–100; None: no data, the indicator's weight goes to the others (the rule says so).
     computed = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
@@ -261,7 +266,7 @@ class IndicatorScore(models.Model):
 
     class Meta:
         ordering = ["round", "indicator__position", "department__path"]
-        indexes = [models.Index(fields=["round", "department", "officer"])]
+        indexes = [models.Index(fields=["round", "department"])]
 
     @property
     def score(self):

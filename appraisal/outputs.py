@@ -47,9 +47,10 @@ def results_xlsx(round_: Round, *, published_only: bool = False) -> bytes:
     return buffer.getvalue()
 
 
-def chart_svg(results: list) -> str:
-    """Scores per department as horizontal bars, coloured by grade (a histogram past
-    ``MAX_BARS`` departments). Text is escaped; no script, no external reference."""
+def chart_svg(results: list[tuple]) -> str:
+    """Scores per department, ``results`` as (name, total, grade) in rank order: horizontal bars
+    coloured by grade (a histogram past ``MAX_BARS`` departments). Text is escaped; no script,
+    no external reference."""
     width, left, bar = 760, 230, 16
     if not results:
         return f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="40" role="img"><text x="10" y="25" font-size="13">{escape(_("No results"))}</text></svg>'
@@ -57,21 +58,20 @@ def chart_svg(results: list) -> str:
     parts = []
     if len(results) <= MAX_BARS:
         height = 30 + len(results) * (bar + 6)
-        for index, r in enumerate(results):
+        for index, (name, total, grade) in enumerate(results):
             y = 20 + index * (bar + 6)
-            length = float(r.total) * scale
-            name = r.department.short_name or r.department.name
+            length = float(total) * scale
             parts.append(
                 f'<text x="{left - 8}" y="{y + 12}" font-size="12" text-anchor="end">{escape(name[:18])}</text>'
-                f'<rect x="{left}" y="{y}" width="{length:.1f}" height="{bar}" fill="{GRADE_COLOURS.get(r.grade, "#888")}">'
-                f'<title>{escape(r.department.name)}: {r.total}</title></rect>'
-                f'<text x="{left + length + 4:.1f}" y="{y + 12}" font-size="12">{r.total}</text>'
+                f'<rect x="{left}" y="{y}" width="{length:.1f}" height="{bar}" fill="{GRADE_COLOURS.get(grade, "#888")}">'
+                f'<title>{escape(name)}: {total}</title></rect>'
+                f'<text x="{left + length + 4:.1f}" y="{y + 12}" font-size="12">{total}</text>'
             )
         title = _("Total score per department")
     else:
         bands = [0] * 20
-        for r in results:
-            bands[min(19, int(Decimal(r.total) // 5))] += 1
+        for _name, total, _grade in results:
+            bands[min(19, int(Decimal(total) // 5))] += 1
         top = max(bands) or 1
         height = 30 + 20 * (bar + 6)
         for index, count in enumerate(reversed(bands)):
@@ -104,7 +104,7 @@ def render_pdf(round_id: int) -> str:
             results = list(selectors.results_table(round_))
             html = render_to_string("appraisal/results_pdf.html", {
                 "round": round_, "results": results, "officer_grades": selectors.officer_grade_counts(round_),
-                "chart": chart_svg(results), "generated_at": timezone.localtime(),
+                "chart": chart_svg(selectors.chart_rows(round_)), "generated_at": timezone.localtime(),
             })
         pdf, _pages = write_pdf(html, font_file=font_file, font_family=font_family)
         document.file.save(f"appraisal-{round_.pk}.pdf", ContentFile(pdf), save=False)

@@ -8,10 +8,12 @@ for a subject (no reviewed file, no decided case, no rating) gives its weight to
 Computed twice from the same records, a round gives the same numbers (Decimal arithmetic,
 rounded half-up to two places, ties ranked by the organisation tree)."""
 
+import json
 from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import JSONField
 from django.utils import timezone
 
 from authority.models import Officer
@@ -21,6 +23,7 @@ from .indicators import SOURCES, Context, q2
 from .models import (
     DepartmentResult,
     IndicatorScore,
+    Objection,
     OfficerResult,
     Round,
     RoundStatus,
@@ -62,6 +65,14 @@ def competition_ranks(rows, key) -> dict:
     return ranks
 
 
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def _progress(round_id: int, percent: int) -> None:
     Round.objects.filter(pk=round_id).update(progress=percent)
 
@@ -70,21 +81,24 @@ def compute(round_id: int) -> Round:
     """(Re)compute a round that is not finalised. The old numbers go first; a failure leaves the
     round FAILED with its reason, never half-written results marked computed."""
     round_ = Round.objects.select_related("scheme").get(pk=round_id)
-    if round_.status == RoundStatus.FINALISED:
+    if round_.status == RoundStatus.FINALISED or Objection.objects.filter(result__round=round_).exists():
+        # Frozen, or answered on its numbers: a stray delivery of the task changes nothing.
         return round_
     scheme = round_.scheme
     Round.objects.filter(pk=round_id).update(status=RoundStatus.COMPUTING, progress=0, error="")
     try:
         with transaction.atomic():
-            IndicatorScore.objects.filter(round=round_).delete()
-            DepartmentResult.objects.filter(round=round_).delete()
-            OfficerResult.objects.filter(round=round_).delete()
+            # A round with objections is never computed again (round_rerun refuses), so nothing
+            # points at these rows: they go without the cascade's collecting them one by one.
+            for model in (IndicatorScore, DepartmentResult, OfficerResult):
+                model.objects.filter(round=round_)._raw_delete(model.objects.db)
         departments = list(departments_of(scheme).order_by("path").values_list("id", flat=True))
         officer_department = dict(officers_of(scheme).values_list("id", "department_id"))
         ctx = Context(scheme=scheme, cut_off=round_.cut_off, departments=departments_of(scheme), officers=officers_of(scheme))
         indicators = list(scheme.indicators.order_by("target", "position", "id"))
         pairs_department = defaultdict(list)
         pairs_officer = defaultdict(list)
+        officer_scores = defaultdict(list)
         reversal = {}
         for index, indicator in enumerate(indicators, start=1):
             source = SOURCES[indicator.source]
@@ -95,16 +109,16 @@ def compute(round_id: int) -> Round:
             for subject in subjects:
                 value = values.get(subject, missing)
                 if indicator.target == Target.DEPARTMENT:
-                    rows.append(IndicatorScore(round=round_, indicator=indicator, department_id=subject,
-                                               value=value.value, computed=value.score, detail=value.detail))
+                    rows.append((round_.pk, indicator.pk, subject, _text(value.value), _text(value.score), _json(value.detail), ""))
                     pairs_department[subject].append((indicator.weight, value.score))
                     if indicator.source == "reversal_rate":
                         reversal[subject] = value.value
                 else:
-                    rows.append(IndicatorScore(round=round_, indicator=indicator, department_id=officer_department[subject],
-                                               officer_id=subject, value=value.value, computed=value.score, detail=value.detail))
                     pairs_officer[subject].append((indicator.weight, value.score))
-            IndicatorScore.objects.bulk_create(rows, batch_size=BATCH)
+                    officer_scores[subject].append({
+                        "indicator": indicator.pk, "value": _text(value.value), "score": _text(value.score), "detail": value.detail,
+                    })
+            _copy_rows(IndicatorScore, ["round", "indicator", "department", "value", "computed", "detail", "adjust_reason"], rows)
             _progress(round_id, int(90 * index / max(len(indicators), 1)))
         groups = {}
         for group in scheme.groups.prefetch_related("departments").order_by("name"):
@@ -118,17 +132,19 @@ def compute(round_id: int) -> Round:
         rank_results(scheme, results)
         DepartmentResult.objects.bulk_create(results, batch_size=BATCH)
         officers = []
+        grade_counts = defaultdict(int)
         for officer_id in sorted(officer_department):
             total = weighted_total(pairs_officer[officer_id])
-            officers.append(OfficerResult(round=round_, officer_id=officer_id, department_id=officer_department[officer_id],
-                                          total=total, grade=scheme.grade_for(total)))
-        OfficerResult.objects.bulk_create(officers, batch_size=BATCH)
+            grade = scheme.grade_for(total)
+            grade_counts[grade] += 1
+            officers.append((round_.pk, officer_id, officer_department[officer_id], str(total), grade, _json(officer_scores[officer_id])))
+        _copy_rows(OfficerResult, ["round", "officer", "department", "total", "grade", "scores"], officers)
     except Exception as error:
         Round.objects.filter(pk=round_id).update(status=RoundStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000])
         raise
     today = timezone.localdate()
     Round.objects.filter(pk=round_id).update(
-        status=RoundStatus.COMPUTED, progress=100, computed_at=timezone.now(),
+        status=RoundStatus.COMPUTED, progress=100, computed_at=timezone.now(), officer_grades=dict(grade_counts),
         objections_until=today + timezone.timedelta(days=scheme.objection_days),
     )
     round_.refresh_from_db()
@@ -152,7 +168,7 @@ def rank_results(scheme, results: list[DepartmentResult]) -> None:
 
 
 def department_total(round_, department_id: int) -> Decimal:
-    scores = IndicatorScore.objects.filter(round=round_, department_id=department_id, officer__isnull=True).select_related("indicator")
+    scores = IndicatorScore.objects.filter(round=round_, department_id=department_id).select_related("indicator")
     return weighted_total([(s.indicator.weight, s.score) for s in scores])
 
 
@@ -164,3 +180,32 @@ def rerank(round_) -> None:
 
 
 __all__ = ["compute", "rerank", "department_total", "weighted_total", "competition_ranks", "SchemeIndicator"]
+
+
+def _copy_rows(model, fields: list[str], rows: list[tuple]) -> None:
+    """Insert ``rows`` (values of ``fields``, JSON already as text) with PostgreSQL's COPY: at a
+    province's scale a round writes some 90,000 rows, and building INSERT statements for them
+    costs more than computing them. Other databases use bulk_create."""
+    import csv
+    import io
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        columns = [model._meta.get_field(f) for f in fields]
+        objects = []
+        for row in rows:
+            values = {c.attname: (json.loads(v) if isinstance(c, JSONField) and v is not None else v) for c, v in zip(columns, row)}
+            objects.append(model(**values))
+        model.objects.bulk_create(objects, batch_size=BATCH)
+        return
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(["\\N" if v is None else v for v in row])
+    buffer.seek(0)
+    columns = ", ".join(connection.ops.quote_name(model._meta.get_field(f).column) for f in fields)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(
+            f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+        )

@@ -43,15 +43,19 @@ def results_table(round_: Round) -> QuerySet[DepartmentResult]:
 
 def result_scores(result: DepartmentResult) -> QuerySet[IndicatorScore]:
     return (
-        IndicatorScore.objects.filter(round_id=result.round_id, department_id=result.department_id, officer__isnull=True)
+        IndicatorScore.objects.filter(round_id=result.round_id, department_id=result.department_id)
         .select_related("indicator").order_by("indicator__position", "indicator__id")
     )
 
 
 def officer_grade_counts(round_: Round) -> list[dict]:
+    """Officers per grade: kept on the round when it is computed (officers' results do not
+    change afterwards), counted here for a round computed before that."""
     from .models import Grade
 
-    counts = dict(OfficerResult.objects.filter(round=round_).values_list("grade").annotate(n=Count("id")).values_list("grade", "n"))
+    counts = round_.officer_grades or dict(
+        OfficerResult.objects.filter(round=round_).values_list("grade").annotate(n=Count("id")).values_list("grade", "n")
+    )
     return [{"grade": value, "label": label, "count": counts.get(value, 0)} for value, label in Grade.choices]
 
 
@@ -97,3 +101,13 @@ def awaiting_for(user) -> list[tuple]:
     if to_score:
         tiles.append((_("Case files to score or answer"), to_score, "appraisal:review_index", ""))
     return tiles
+
+
+def chart_rows(round_: Round) -> list[tuple]:
+    """What the chart needs of each result: (name, total, grade), plain tuples (a province's
+    4,000 results as model instances would cost more than the rest of the page)."""
+    return [
+        (short or name, total, grade)
+        for name, short, total, grade in DepartmentResult.objects.filter(round=round_)
+        .order_by("rank", "department__path").values_list("department__name", "department__short_name", "total", "grade")
+    ]

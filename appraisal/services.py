@@ -254,7 +254,7 @@ def objection_raise(*, actor, result, text: str, score: IndicatorScore | None = 
         raise AppraisalError(_("The objection period ended on %(date)s.") % {"date": round_.objections_until.isoformat()})
     if not (text or "").strip():
         raise AppraisalError(_("Say what you object to and why."))
-    if score is not None and (score.round_id != round_.pk or score.department_id != result.department_id or score.officer_id):
+    if score is not None and (score.round_id != round_.pk or score.department_id != result.department_id):
         raise AppraisalError(_("Choose one of your department's indicators."))
     objection = Objection.objects.create(result=result, score=score, text=text.strip(), raised_by=actor)
     event_record(action=AuditAction.CREATE, actor=actor, obj=objection, message=_("Objection raised"),

@@ -3,6 +3,7 @@ and outputs. Case-file review, outcomes and ratings are in ``views_records``."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +22,9 @@ from .indicators import SOURCES, REVERSAL_RULE
 from .models import DepartmentResult, IndicatorScore, ManualScore, Objection, ObjectionStatus, Round, RoundStatus, Scheme, Target
 from .scoring import departments_of
 from .services import AppraisalError
+
+
+RESULTS_PAGE = 100
 
 
 def _view_check(request):
@@ -165,9 +169,12 @@ def round_detail(request, pk):
     round_ = _round(request, pk)
     user = request.user
     can_decide = appraisal_perms.can_decide_round(user, round_)
-    results = list(selectors.results_table(round_).filter(pk__in=appraisal_perms.results_visible_to(user)))
+    visible = selectors.results_table(round_)
+    if not can_decide:
+        visible = visible.filter(pk__in=appraisal_perms.results_visible_to(user))
+    page = Paginator(visible, RESULTS_PAGE).get_page(request.GET.get("page"))
     return render(request, "appraisal/round_detail.html", {
-        "round": round_, "scheme": round_.scheme, "results": results, "can_decide": can_decide,
+        "round": round_, "scheme": round_.scheme, "results": page.object_list, "page": page, "can_decide": can_decide,
         "officer_grades": selectors.officer_grade_counts(round_) if can_decide or round_.status == RoundStatus.FINALISED else [],
         "open_objections": Objection.objects.filter(result__round=round_, status=ObjectionStatus.OPEN).count(),
         "running": round_.status in (RoundStatus.QUEUED, RoundStatus.COMPUTING),
@@ -180,7 +187,7 @@ def round_detail(request, pk):
 def round_chart(request, pk):
     round_ = _round(request, pk)
     perms.require(request.user, appraisal_perms.can_decide_round(request.user, round_), obj=round_, who=perms.Actor.OFFICE)
-    response = HttpResponse(outputs.chart_svg(list(selectors.results_table(round_))), content_type="image/svg+xml")
+    response = HttpResponse(outputs.chart_svg(selectors.chart_rows(round_)), content_type="image/svg+xml")
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -253,7 +260,9 @@ def result_detail(request, pk):
     for objection in objections:
         objection.form = AnswerForm(prefix=f"o{objection.pk}")
     for score in scores:
-        score.source_label = SOURCES[score.indicator.source].label if score.indicator.source in SOURCES else ""
+        source = SOURCES.get(score.indicator.source)
+        score.source_label = source.label if source else ""
+        score.value_label = source.value_label if source else ""
     return render(request, "appraisal/result_detail.html", {
         "result": result, "round": result.round, "scores": scores, "objections": objections, "can_object": can_object,
         "can_decide": can_decide and result.round.status == RoundStatus.COMPUTED, "objection_form": objection_form,

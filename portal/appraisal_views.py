@@ -4,6 +4,7 @@ department's page (no login; captcha, signed single-use token, per-address daily
 
 from captcha.fields import CaptchaField
 from django import forms
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,9 @@ from appraisal.services import AppraisalError
 from toolkit.client import client_address
 
 from . import selectors
+
+
+RESULTS_PAGE = 100
 
 
 class RatingForm(forms.Form):
@@ -36,10 +40,11 @@ def appraisal_index(request):
 
 def appraisal_results(request, pk: int):
     round_ = get_object_or_404(appraisal_selectors.published_rounds(), pk=pk)
-    results = list(appraisal_selectors.results_table(round_))
+    page = Paginator(appraisal_selectors.results_table(round_), RESULTS_PAGE).get_page(request.GET.get("page"))
     return render(request, "portal/appraisal_results.html", {
-        "round": round_, "results": results, "officer_grades": appraisal_selectors.officer_grade_counts(round_),
-        "chart": outputs.chart_svg(results),
+        "round": round_, "results": page.object_list, "page": page,
+        "officer_grades": appraisal_selectors.officer_grade_counts(round_),
+        "chart": outputs.chart_svg(appraisal_selectors.chart_rows(round_)),
     })
 
 
