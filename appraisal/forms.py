@@ -129,3 +129,13 @@ class ComplaintForm(forms.Form):
     def __init__(self, *args, officers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["officer"].queryset = officers
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(label=_("Group name"), max_length=100)
+    departments = forms.ModelMultipleChoiceField(label=_("Departments"), queryset=None,
+                                                 widget=forms.SelectMultiple(attrs={"data-searchable": ""}))
+
+    def __init__(self, *args, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departments"].queryset = departments

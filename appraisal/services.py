@@ -168,6 +168,34 @@ def scheme_update(*, actor, scheme: Scheme, indicators: list[dict], **fields) ->
     return scheme
 
 
+@guarded(_scheme_office)
+def scheme_group_create(*, actor, scheme: Scheme, name: str, departments) -> "SchemeGroup":
+    """A group of comparable departments, ranked among themselves. A department is in one group
+    of a scheme at most."""
+    from .models import SchemeGroup
+
+    scheme = _lock_unfrozen(scheme)
+    name = (name or "").strip()
+    if not name:
+        raise AppraisalError(_("Name the group."))
+    departments = list(departments)
+    if not departments:
+        raise AppraisalError(_("Choose the group's departments."))
+    if any(d.jurisdiction_id != scheme.jurisdiction_id for d in departments):
+        raise AppraisalError(_("A group holds departments of the scheme's jurisdiction only."))
+    taken = SchemeGroup.departments.through.objects.filter(schemegroup__scheme=scheme, organisation__in=departments)
+    if taken.exists():
+        raise AppraisalError(_("%(names)s are in another group already.") % {
+            "names": "、".join(sorted({t.organisation.name for t in taken.select_related("organisation")}))})
+    if scheme.groups.filter(name=name).exists():
+        raise AppraisalError(_("The scheme has a group of that name already."))
+    group = SchemeGroup.objects.create(scheme=scheme, name=name)
+    group.departments.set(departments)
+    event_record(action=AuditAction.CREATE, actor=actor, obj=group, message=_("Department group created"),
+                 detail={"scheme": scheme.pk, "departments": [d.pk for d in departments]})
+    return group
+
+
 # -- Manual scores ----------------------------------------------------------------------------
 
 EVIDENCE_MAX_BYTES = 20 * 1024 * 1024

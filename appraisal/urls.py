@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("schemes/<int:pk>/", views.scheme_detail, name="scheme_detail"),
     path("schemes/<int:pk>/edit/", views.scheme_edit, name="scheme_edit"),
+    path("schemes/<int:pk>/groups/", views.scheme_group, name="scheme_group"),
     path("schemes/<int:pk>/manual/", views.manual_score, name="manual_score"),
     path("schemes/<int:pk>/rounds/", views.round_start, name="round_start"),
     path("manual/<int:pk>/evidence/", views.manual_evidence, name="manual_evidence"),

@@ -17,6 +17,7 @@ from toolkit.files import file_response
 
 from . import outputs, selectors, services
 from . import permissions as appraisal_perms
+from .forms import GroupForm
 from .forms import AnswerForm, IndicatorFormSet, ManualScoreForm, ObjectionForm, RoundStartForm, SchemeCreateForm, SchemeSettingsForm
 from .indicators import SOURCES, REVERSAL_RULE
 from .models import DepartmentResult, IndicatorScore, ManualScore, Objection, ObjectionStatus, Round, RoundStatus, Scheme, Target
@@ -78,6 +79,7 @@ def scheme_detail(request, pk):
         "department_indicators": [i for i in indicators if i.target == Target.DEPARTMENT],
         "officer_indicators": [i for i in indicators if i.target == Target.OFFICER],
         "round_form": RoundStartForm(), "groups": scheme.groups.prefetch_related("departments"),
+        "group_form": GroupForm(departments=departments_of(scheme).order_by("path")) if can_manage and not scheme.is_frozen else None,
         "manual_count": ManualScore.objects.filter(indicator__scheme=scheme).count(),
         "has_manual": any(SOURCES[i.source].manual for i in indicators if i.source in SOURCES),
     })
@@ -113,6 +115,23 @@ def scheme_edit(request, pk):
             messages.success(request, _("Scheme saved."))
             return redirect("appraisal:scheme_detail", scheme.pk)
     return render(request, "appraisal/scheme_form.html", {"scheme": scheme, "settings_form": settings_form, "formset": formset, "errors": errors})
+
+
+@login_required
+@require_POST
+def scheme_group(request, pk):
+    scheme = _scheme(request, pk)
+    form = GroupForm(request.POST, departments=departments_of(scheme))
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    else:
+        try:
+            services.scheme_group_create(actor=request.user, scheme=scheme, **form.cleaned_data)
+        except AppraisalError as error:
+            _refused(request, error)
+        else:
+            messages.success(request, _("Group created."))
+    return redirect("appraisal:scheme_detail", scheme.pk)
 
 
 @login_required
@@ -174,7 +193,7 @@ def round_detail(request, pk):
         visible = visible.filter(pk__in=appraisal_perms.results_visible_to(user))
     page = Paginator(visible, RESULTS_PAGE).get_page(request.GET.get("page"))
     return render(request, "appraisal/round_detail.html", {
-        "round": round_, "scheme": round_.scheme, "results": page.object_list, "page": page, "can_decide": can_decide,
+        "round": round_, "scheme": round_.scheme, "results": selectors.with_objection_counts(page.object_list), "page": page, "can_decide": can_decide,
         "officer_grades": selectors.officer_grade_counts(round_) if can_decide or round_.status == RoundStatus.FINALISED else [],
         "open_objections": Objection.objects.filter(result__round=round_, status=ObjectionStatus.OPEN).count(),
         "running": round_.status in (RoundStatus.QUEUED, RoundStatus.COMPUTING),

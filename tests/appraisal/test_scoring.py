@@ -248,3 +248,17 @@ def test_queries_per_indicator_do_not_grow_with_departments(users, city, scheme,
                                    outcome=Outcome.UPHELD, entered_by=users.city_reviewer)
         SupportingRule.objects.create(department=department, kind=SupportingRuleKind.REWARDS, title="奖励", adopted_on=datetime.date(2026, 1, 1))
     assert count() == small
+
+
+def test_groups_rank_their_departments_among_themselves(users, city, scheme, cut_off, run):
+    group = services.scheme_group_create(actor=users.city_reviewer, scheme=scheme, name="市场类", departments=[city.dept_a, city.dept_b])
+    with pytest.raises(AppraisalError):
+        services.scheme_group_create(actor=users.city_reviewer, scheme=scheme, name="重复", departments=[city.dept_a])
+    with pytest.raises(AppraisalError):
+        services.scheme_group_create(actor=users.city_reviewer, scheme=scheme, name="外县", departments=[city.dept_x1])
+    _crafted(users, city)
+    round_ = run(users, scheme, cut_off)
+    members = list(DepartmentResult.objects.filter(round=round_, group=group).order_by("-total"))
+    assert [r.department_id for r in members] != [] and {r.group_rank for r in members} <= {1, 2}
+    assert members[0].group_rank == 1
+    assert all(r.group_id is None for r in DepartmentResult.objects.filter(round=round_).exclude(department__in=[city.dept_a, city.dept_b]))
