@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accountability import permissions as accountability_perms
 from accounts import permissions as perms
+from appraisal import permissions as appraisal_perms
 from audit import permissions as audit_perms
 from authority import permissions as authority_perms
 from basis import permissions as basis_perms
@@ -31,6 +32,7 @@ _ENTRIES = (
     ("filings:plan_list", _("Implementation plans"), filing_perms.can_view_filings),
     ("filings:summary_list", _("Phase summaries"), filing_perms.can_view_filings),
     ("filings:problem_list", _("Open problems"), filing_perms.can_view_problem_queue),
+    ("appraisal:index", _("Appraisal"), appraisal_perms.can_view_appraisal),
     ("accountability:case_list", _("Accountability cases"), accountability_perms.can_view_cases),
     ("accountability:commendation_list", _("Commendations"), accountability_perms.can_manage_commendations),
     ("organisations:list", _("Organisations"), org_perms.can_view_organisations),

@@ -52,6 +52,9 @@ api_filings.register(router)
 
 urlpatterns = [
     path("", include("portal.urls")),
+    # The captcha of the portal's rating form (appraisal). Outside the portal's namespace, as the
+    # library reverses its own unnamespaced names; its images come from our origin (img-src 'self').
+    path("captcha/", include("captcha.urls")),
     path("office/", views.home, name="home"),
     path("office/status/", views.status, name="status"),
     path("office/notifications/", include("notifications.urls")),
@@ -64,6 +67,7 @@ urlpatterns = [
     path("office/campaigns/", include("rollout.campaigns_urls")),
     path("office/rollout/filings/", include("rollout.urls_filings")),
     path("office/accountability/", include("accountability.urls")),
+    path("office/appraisal/", include("appraisal.urls")),
     path("accounts/", include("accounts.urls")),
     # The language switch sits on the public pages, which proxies may cache: a CSRF token there
     # would set a cookie on every visitor. A forged switch changes only the victim's interface

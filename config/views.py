@@ -51,6 +51,9 @@ def _awaiting(user) -> list[dict]:
         items.append(_tile(_("Open accountability cases"), counts["open"], "accountability:case_list", "status=open"))
         items.append(_tile(_("Accountability decisions overdue"), counts["overdue"], "accountability:case_list", "overdue=1",
                            alert=True, hint=_("Registered cases past their decision deadline (one month, or as extended).")))
+    from appraisal.selectors import awaiting_for as appraisal_awaiting
+
+    items.extend(_tile(label, count, url, query) for label, count, url, query in appraisal_awaiting(user))
     if role == Role.AUDIT_ADMIN:
         denied = AuditEvent.objects.filter(
             action__in=[AuditAction.PERMISSION_DENIED, AuditAction.LOCKOUT, AuditAction.LOGIN_FAILED]

@@ -38,3 +38,12 @@ urlpatterns = [
     path("verify/", views.certificate_verify, name="certificate_verify"),
     path("verify/<str:number>/", views.certificate_verify_number, name="certificate_verify_number"),
 ]
+
+# Appraisal (issue 15): published results, and the rating form.
+from . import appraisal_views  # noqa: E402
+
+urlpatterns += [
+    path("appraisal/", appraisal_views.appraisal_index, name="appraisal_index"),
+    path("appraisal/<int:pk>/", appraisal_views.appraisal_results, name="appraisal_results"),
+    path("departments/<str:code>/rate/", appraisal_views.department_rate, name="department_rate"),
+]

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # The captcha of the public satisfaction form (appraisal): images served from our origin.
+    "captcha",
     # Project apps: the organisation tree, people and the audit trail first, then the domain.
     "organisations",
     "accounts",
@@ -411,3 +413,11 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Public satisfaction (appraisal): ratings per address per day (counted under a daily-salted
+# hash, never the address), and a department's ratings per day past which further ones are
+# held for the office's review.
+APPRAISAL_RATINGS_PER_ADDRESS_PER_DAY = int(os.environ.get("APPRAISAL_RATINGS_PER_ADDRESS_PER_DAY", "3"))
+APPRAISAL_RATING_BURST = int(os.environ.get("APPRAISAL_RATING_BURST", "50"))
+CAPTCHA_IMAGE_SIZE = (120, 40)
+CAPTCHA_FONT_SIZE = 28

@@ -17,3 +17,5 @@ LANGUAGE_CODE = "zh-hans"
 # Static files are served from the source folders in tests; no collectstatic run needed.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# django-simple-captcha: "passed" answers every captcha in tests.
+CAPTCHA_TEST_MODE = True

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from accountability.demo import load_demo_accountability
 from accounts.demo import DEMO_PASSWORD, demo_users, load_demo_users
 from accounts.models import User
+from appraisal.demo import load_demo_appraisal
 from authority.demo import load_demo_breakdown
 from basis.demo import load_demo_catalogues
 from notifications.demo import load_demo_reminders
@@ -24,6 +25,7 @@ STEPS = (
     load_demo_responsibilities,
     load_demo_campaign,
     load_demo_filings,
+    load_demo_appraisal,
     load_demo_accountability,
     # Last: reminds what the steps above left due.
     load_demo_reminders,
