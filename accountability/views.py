@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as perms
@@ -87,7 +88,7 @@ def case_list(request):
     cases = selectors.cases_list(acc_perms.cases_visible_to(user), query=query, status=status, overdue=overdue)
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
     page.object_list = selectors.with_person_counts(page.object_list)
-    statuses = [("open", _("Open"))] + list(CaseStatus.choices)
+    statuses = [("open", pgettext("cases not yet closed", "Open"))] + list(CaseStatus.choices)
     return render(request, "accountability/case_list.html", {
         "page": page, "q": query, "status": status, "overdue": overdue, "statuses": statuses,
         "can_open": acc_perms.can_open_cases(user),
