@@ -18,8 +18,22 @@ def deadlines_kept(*, organisation_ids, cutoff: dt.datetime) -> dict[int, tuple[
     """For each organisation: (deliverables due by ``cutoff``, how many of them were delivered —
     submitted or done — by their deadline), over every campaign year that governs it. A constant
     number of queries. Organisations no campaign covers get (0, 0)."""
+    return {
+        pk: (len(items), sum(1 for item in items if _kept(item)))
+        for pk, items in deadlines_due(organisation_ids=organisation_ids, cutoff=cutoff).items()
+    }
+
+
+def _kept(item) -> bool:
+    return bool(item.delivered and item.delivered_at is not None and item.delivered_at <= item.due_at)
+
+
+def deadlines_due(*, organisation_ids, cutoff: dt.datetime) -> dict[int, list]:
+    """For each organisation, its deliverables due by ``cutoff`` (``campaigns_status.Item``: the
+    deliverable, its deadline, whether and when it was delivered) — the records behind
+    ``deadlines_kept``, for a drill-down. A constant number of queries."""
     ids = list(organisation_ids)
-    result = {pk: (0, 0) for pk in ids}
+    result = {pk: [] for pk in ids}
     organisations = list(Organisation.objects.filter(pk__in=ids))
     if not organisations:
         return result
@@ -40,18 +54,13 @@ def deadlines_kept(*, organisation_ids, cutoff: dt.datetime) -> dict[int, tuple[
     records = Records(organisations, dates)
     for organisation in organisations:
         paths = ancestors.get(answers_to.get(organisation.pk), [])
-        due = kept = 0
         for year in years:
             governing = next((by_path_year[(p, year)] for p in reversed(paths) if (p, year) in by_path_year), None)
             if governing is None:
                 continue
             for item in evaluate(organisation, governing.pk, records, dates, cutoff):
-                if item.due_at is None or item.due_at > cutoff:
-                    continue
-                due += 1
-                if item.delivered and item.delivered_at is not None and item.delivered_at <= item.due_at:
-                    kept += 1
-        result[organisation.pk] = (due, kept)
+                if item.due_at is not None and item.due_at <= cutoff:
+                    result[organisation.pk].append(item)
     return result
 
 
@@ -74,4 +83,4 @@ def overdue(due_at, now=None) -> bool:
     return due_at is not None and (now or timezone.now()) > due_at
 
 
-__all__ = ["deadlines_kept", "open_findings_for", "last_round", "overdue"]
+__all__ = ["deadlines_kept", "deadlines_due", "open_findings_for", "last_round", "overdue"]
