@@ -47,14 +47,14 @@ def load_demo_appraisal(stdout=None) -> None:
             officers = [Officer.objects.create(department=department, name=f"{department.short_name or department.name[:4]}执法员{n}") for n in (1, 2)]
         for n in range(1, 7):
             case_file = CaseFile.objects.create(
-                department=department, number=f"{department.code.split("-")[-1]}罚〔{year}〕{n}号", title=f"行政处罚案件{n}",
+                department=department, number=f"{department.code.split('-')[-1]}罚〔{year}〕{n}号", title=f"行政处罚案件{n}",
                 case_kind=[CaseKind.PENALTY, CaseKind.LICENSING, CaseKind.INSPECTION][n % 3],
                 decided_on=datetime.date(year, 1 + n, 10),
             )
             case_file.officers.set(officers[: 1 + n % 2])
         for n in range(rng.randint(2, 6)):
             CaseOutcome.objects.create(
-                department=department, proceeding=["reconsideration", "litigation"][n % 2], case_number=f"{department.code.split("-")[-1]}复〔{year}〕{n + 1}号",
+                department=department, proceeding=["reconsideration", "litigation"][n % 2], case_number=f"{department.code.split('-')[-1]}复〔{year}〕{n + 1}号",
                 decided_on=datetime.date(year, 2 + n, 15), outcome=rng.choice([Outcome.UPHELD] * 4 + [Outcome.ANNULLED, Outcome.WITHDRAWN]),
                 entered_by=office,
             )

@@ -7,7 +7,6 @@ import datetime
 import io
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -184,5 +183,3 @@ def reversal_by_kind(outcomes) -> list[dict]:
                      "rate": q2(100 * reversed_count / decided) if decided else None})
     return rows
 
-
-__all__ = ["outcomes_preview", "outcomes_import", "outcome_create", "reversal_by_kind", "transaction"]

@@ -27,7 +27,6 @@ from .models import (
     OfficerResult,
     Round,
     RoundStatus,
-    SchemeIndicator,
     Target,
 )
 
@@ -178,8 +177,6 @@ def rerank(round_) -> None:
     rank_results(round_.scheme, results)
     DepartmentResult.objects.bulk_update(results, ["grade", "rank", "group_rank"], batch_size=BATCH)
 
-
-__all__ = ["compute", "rerank", "department_total", "weighted_total", "competition_ranks", "SchemeIndicator"]
 
 
 def _copy_rows(model, fields: list[str], rows: list[tuple]) -> None:

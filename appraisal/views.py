@@ -20,7 +20,7 @@ from . import permissions as appraisal_perms
 from .forms import GroupForm
 from .forms import AnswerForm, IndicatorFormSet, ManualScoreForm, ObjectionForm, RoundStartForm, SchemeCreateForm, SchemeSettingsForm
 from .indicators import SOURCES, REVERSAL_RULE
-from .models import DepartmentResult, IndicatorScore, ManualScore, Objection, ObjectionStatus, Round, RoundStatus, Scheme, Target
+from .models import IndicatorScore, ManualScore, Objection, ObjectionStatus, Round, RoundStatus, Scheme, Target
 from .scoring import departments_of
 from .services import AppraisalError
 
@@ -308,5 +308,3 @@ def objection_answer(request, pk):
             messages.success(request, _("Answer recorded."))
     return redirect("appraisal:result_detail", objection.result_id)
 
-
-__all__ = ["DepartmentResult"]

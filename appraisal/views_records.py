@@ -24,7 +24,7 @@ from . import outcome_services, rating_services, review_services, services
 from . import permissions as appraisal_perms
 from .forms import AssignForm, ComplaintForm, DrawForm, ImportForm, OutcomeForm, ReviewAnswerForm
 from .indicators import REVERSAL_RULE
-from .models import REVERSED_OUTCOMES, FileReview, Outcome, Rating, RatingStatus, ReviewStatus, UpheldComplaint
+from .models import REVERSED_OUTCOMES, Outcome, RatingStatus, ReviewStatus, UpheldComplaint
 from .scoring import departments_of
 from .services import AppraisalError
 
@@ -314,5 +314,3 @@ def complaint_index(request):
     complaints = UpheldComplaint.objects.filter(officer__in=officers).select_related("officer__department")[:200]
     return render(request, "appraisal/complaint_index.html", {"form": form, "complaints": complaints})
 
-
-__all__ = ["FileReview", "Rating"]
