@@ -65,7 +65,7 @@ def load_demo_accountability(stdout=None) -> None:
         services.commendation_publish(actor=office, commendation=commendation)
 
         Suggestion.objects.create(
-            government=department.jurisdiction, department=department, rule="spot_check_perfunctory",
+            government=department.jurisdiction, department=department, rule="file_review_vetoed",
             explanation="案卷评查发现执法文书敷衍塞责：3份案卷缺少法制审核意见。",
             figures={"评查案卷": 20, "不合格": 3}, suggested_measure="rectify", source_kind="spot_check",
         )
