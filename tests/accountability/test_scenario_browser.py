@@ -21,6 +21,7 @@ from appraisal.models import DepartmentResult, Round, RoundStatus
 from authority.models import CertificateStatus
 
 from ..browser import chromium_page, sign_in
+from .conftest import add_person, decide_with
 from .test_accountability_browser import _open_details, _shoot
 
 pytestmark = pytest.mark.browser
@@ -34,16 +35,20 @@ def _computed_round(users, city):
     # Threshold 15 %: department A (worst, 42.86 %) and department B (20 %) exceed it; the
     # county's department is another government's.
     for department, total, grade, rank, rate in (
-        (city.dept_b, "78.50", "pass", 1, "20.00"), (city.dept_a, "61.20", "basic_pass", 2, "42.86"),
+        (city.dept_b, "91.00", "excellent", 1, "20.00"), (city.dept_a, "61.20", "basic_pass", 2, "42.86"),
     ):
         DepartmentResult.objects.create(round=round_, department=department, total=Decimal(total), grade=grade, rank=rank,
                                         reversal_rate=Decimal(rate))
     return round_
 
 
-def test_year_end_appraisal_to_revocation(live_server, city, users, officer):
+def test_year_end_appraisal_to_revocation(live_server, city, users, officer, investigating):
     base = live_server.url
     number = officer.certificate.number
+    # Department B, graded excellent, was barred from commendation this year (取消评先资格).
+    barring = investigating(department=city.dept_b)
+    add_person(barring, users.city_reviewer, name="王某")
+    decide_with(barring, users.city_reviewer, "bar_commendation")
     round_ = _computed_round(users, city)
     with chromium_page() as page:
         page.on("dialog", lambda dialog: dialog.accept())
@@ -65,6 +70,13 @@ def test_year_end_appraisal_to_revocation(live_server, city, users, officer):
         assert first.get_attribute("id") == f"suggestion-{worst.pk}"  # the worst rate is listed first
         assert city.dept_a.name in first.inner_text() and "42.86 %" in first.inner_text()
         _shoot(page, "suggestions")
+        # Department B is not proposed for commendation: the page says why.
+        page.goto(f"{base}/office/accountability/commendations/")
+        skipped = page.locator(f"#skipped-commendations tr[data-department='{city.dept_b.pk}']")
+        assert skipped.count() == 1 and barring.number in skipped.inner_text()
+        _shoot(page, "commendations")
+        page.goto(f"{base}/office/accountability/suggestions/")
+        first = page.locator(f"tr[data-rule={SuggestionRule.REVERSAL_RATE}]").first
         first.locator("form[action$='/accept/'] button[type=submit]").click()
         page.wait_for_url("**/office/accountability/*/")
         worst.refresh_from_db()
