@@ -65,9 +65,10 @@ def load_demo_accountability(stdout=None) -> None:
         services.commendation_publish(actor=office, commendation=commendation)
 
         Suggestion.objects.create(
-            government=department.jurisdiction, department=department, rule="spot_check_perfunctory",
-            explanation="案卷评查发现执法文书敷衍塞责：3份案卷缺少法制审核意见。",
-            figures={"评查案卷": 20, "不合格": 3}, suggested_measure="rectify", source_kind="spot_check",
+            government=department.jurisdiction, department=department, rule="file_review_vetoed",
+            explanation="案卷 市监罚〔2026〕12号“某超市销售过期食品案”在案卷评查中因否决项不合格：适用法律依据错误",
+            figures={"case_file": "市监罚〔2026〕12号", "score": "0.00", "veto_items": ["适用法律依据错误"], "handled_by": ["李建国"]},
+            source_kind="spot_check", key="file_review_vetoed:demo",
         )
     if stdout is not None:
         stdout.write(f"Demo accountability: cases {case.number} (notified) and {second.number} (under investigation)")

@@ -352,7 +352,8 @@ class CommendationStatus(models.TextChoices):
 
 
 class Commendation(models.Model):
-    """A commendation (表彰奖励) of a department or an officer."""
+    """A commendation (表彰奖励) of a department or an officer, proposed by the office or from
+    an appraisal round's results (``appraisal_round``: a department graded excellent)."""
 
     government = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     year = models.PositiveIntegerField(_("year"))
@@ -365,11 +366,22 @@ class Commendation(models.Model):
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     proposed_at = models.DateTimeField(auto_now_add=True)
     published_on = models.DateField(_("published on"), null=True, blank=True)
+    appraisal_round = models.ForeignKey(
+        "appraisal.Round", verbose_name=_("proposed from the appraisal round"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )
+    from_appraisal = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("commendation")
         verbose_name_plural = _("commendations")
         ordering = ["-year", "-id"]
+        constraints = [
+            # A department's appraisal results propose it once a year, however often the run goes.
+            models.UniqueConstraint(
+                fields=["department", "year"], condition=models.Q(from_appraisal=True), name="accountability_commendation_from_appraisal_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -381,6 +393,13 @@ class SuggestionStatus(models.TextChoices):
     DISMISSED = "dismissed", _("Dismissed")
 
 
+class SuggestionRule(models.TextChoices):
+    OFFICER_FAILED_TWO_YEARS = "officer_failed_two_years", _("Officer graded fail two years running")
+    REVERSAL_RATE = "reversal_rate_above_threshold", _("Reversal rate above the scheme's threshold")
+    SPOT_CHECK_FINDING = "spot_check_finding", _("Falsified or perfunctory work found in a spot check")
+    FILE_REVIEW_VETOED = "file_review_vetoed", _("Case file failed on a veto item in case-file review")
+
+
 class Suggestion(models.Model):
     """A case the system proposes (from appraisal results, a spot check), with the rule that
     fired and the figures behind it. Nothing is applied: the office accepts (a registered case
@@ -389,10 +408,18 @@ class Suggestion(models.Model):
     government = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     department = models.ForeignKey(Organisation, verbose_name=_("department"), on_delete=models.PROTECT, related_name="+")
     officer = models.ForeignKey(Officer, verbose_name=_("officer"), on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    rule = models.CharField(_("rule"), max_length=64)
+    rule = models.CharField(_("rule"), max_length=64, choices=SuggestionRule.choices)
     explanation = models.TextField(_("explanation"))
     figures = models.JSONField(_("figures"), default=dict)
     suggested_measure = models.CharField(_("suggested measure"), max_length=20, choices=MeasureKind.choices, blank=True)
+    # Measures the office chooses among when accepting (empty: ``suggested_measure`` as it is).
+    measure_options = models.JSONField(_("measures to choose from"), default=list, blank=True)
+    # What makes a proposal the same one again: rule, subject and (for the rules that read a
+    # round's figures) the round. A second run proposes nothing twice.
+    key = models.CharField(max_length=120, unique=True, null=True, blank=True)
+    appraisal_round = models.ForeignKey(
+        "appraisal.Round", verbose_name=_("appraisal round"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+    )
     source_kind = models.CharField(_("source"), max_length=16, choices=SourceKind.choices, default=SourceKind.APPRAISAL)
     status = models.CharField(_("status"), max_length=16, choices=SuggestionStatus.choices, default=SuggestionStatus.PROPOSED)
     reason = models.TextField(_("reason"), blank=True)
@@ -403,3 +430,21 @@ class Suggestion(models.Model):
         verbose_name = _("suggested case")
         verbose_name_plural = _("suggested cases")
         ordering = ["-created_at", "-id"]
+
+
+class SuggestionRun(models.Model):
+    """The suggestion run after an appraisal round was finalised: when it ran, what it
+    proposed, and the departments graded excellent that were not proposed for commendation
+    (``skipped``: [{"department", "name", "reason", "case"}])."""
+
+    appraisal_round = models.OneToOneField("appraisal.Round", on_delete=models.CASCADE, related_name="+")
+    government = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveIntegerField(_("year"))
+    ran_at = models.DateTimeField(_("ran at"))
+    runs = models.PositiveIntegerField(default=0)
+    suggestions = models.PositiveIntegerField(_("suggestions proposed"), default=0)
+    commendations = models.PositiveIntegerField(_("commendations proposed"), default=0)
+    skipped = models.JSONField(_("not proposed for commendation"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-ran_at", "-id"]

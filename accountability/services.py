@@ -610,21 +610,37 @@ def _suggestion_check(actor, *, suggestion, **_kwargs):
 
 
 @guarded(_suggestion_check, who=Actor.OFFICE)
-def suggestion_accept(*, actor, suggestion: Suggestion) -> Case:
-    """Open a registered case from the suggestion, its rule and figures as the source."""
+def suggestion_accept(*, actor, suggestion: Suggestion, measure: str = "") -> Case:
+    """Open a registered case from the suggestion, its rule and figures as the source. Where
+    the rule offers a choice of measures (取消执法资格 or 调离执法岗位), the office names the
+    one it means to pursue; nothing is applied until the case is decided."""
+    from .suggestions import figures_text
+
     suggestion = Suggestion.objects.select_for_update(of=("self",)).select_related("department", "officer").get(pk=suggestion.pk)
     if suggestion.status != SuggestionStatus.PROPOSED:
         raise AccountabilityError(_("This suggestion has already been %(status)s.") % {"status": suggestion.get_status_display()})
-    figures = "；".join(f"{k}: {v}" for k, v in suggestion.figures.items())
+    if suggestion.measure_options:
+        if measure not in suggestion.measure_options:
+            raise AccountabilityError(_("Choose the measure the case is to pursue: %(options)s.") % {
+                "options": " / ".join(str(MeasureKind(m).label) for m in suggestion.measure_options if m in MeasureKind.values)
+            })
+        suggestion.suggested_measure = measure
+    figures = figures_text(suggestion)
+    rule = suggestion.get_rule_display()
+    lines = [f"{rule} — {suggestion.explanation}" + (f"（{figures}）" if figures else "")]
+    if suggestion.officer_id:
+        lines.append(_("Officer concerned: %(name)s") % {"name": suggestion.officer.name})
+    if suggestion.suggested_measure:
+        lines.append(_("Suggested measure: %(measure)s") % {"measure": suggestion.get_suggested_measure_display()})
     case = case_open(
         actor=actor, department=suggestion.department, source_kind=suggestion.source_kind,
-        source_text=f"{suggestion.rule} — {suggestion.explanation}" + (f"（{figures}）" if figures else ""),
-        act=suggestion.explanation, source=suggestion, register=True,
+        source_text="\n".join(lines), act=suggestion.explanation, source=suggestion, register=True,
     )
     suggestion.status = SuggestionStatus.ACCEPTED
     suggestion.case = case
-    suggestion.save(update_fields=["status", "case"])
-    event_record(action=AuditAction.TRANSITION, actor=actor, obj=suggestion, detail={"to": "accepted", "case": case.pk})
+    suggestion.save(update_fields=["status", "case", "suggested_measure"])
+    event_record(action=AuditAction.TRANSITION, actor=actor, obj=suggestion,
+                 detail={"to": "accepted", "case": case.pk, "measure": suggestion.suggested_measure})
     return case
 
 

@@ -1,11 +1,13 @@
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import InterfaceError, OperationalError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from accounts.models import Role, User
+from appraisal.models import Round
 
 from .models import Case
 
@@ -31,3 +33,16 @@ def send_decision_notice(case_id: int) -> int:
         measures = "\n".join(f"- {m.person.name + '：' if m.person else ''}{m.get_kind_display()}" for m in case.measures.select_related("person"))
         body = "\n\n".join(filter(None, [subject, case.department.name, case.decision_grounds, measures, case.remedy_text]))
     return send_mail(subject, body, None, addresses)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError, InterfaceError), retry_backoff=5, max_retries=5)
+def propose_from_round(round_id: int) -> int:
+    """The suggestion run of a finalised appraisal round. A second delivery proposes nothing
+    twice (every proposal has its unique key); a round gone or not finalised does nothing."""
+    from .suggestions import RoundNotFinalised, round_suggestions_run
+
+    try:
+        run = round_suggestions_run(round_id=round_id)
+    except (RoundNotFinalised, Round.DoesNotExist):
+        return 0
+    return run.suggestions

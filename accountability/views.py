@@ -39,7 +39,10 @@ from .forms import (
     RemedySettingForm,
     ReplyForm,
 )
-from .models import Appeal, Case, CasePerson, CaseStatus, Evidence, Measure, MeasureStatus, Referral, SuggestionStatus
+from .models import (
+    Appeal, Case, CasePerson, CaseStatus, Evidence, Measure, MeasureKind, MeasureStatus, Referral, SuggestionRun, SuggestionStatus,
+)
+from .suggestions import figure_rows
 from .workflow import CASES, CaseTransition
 
 
@@ -345,7 +348,9 @@ def commendation_list(request):
             return redirect("accountability:commendation_list")
     items = acc_perms.commendations_visible_to(user).select_related("department", "officer")
     page = Paginator(items, 50).get_page(request.GET.get("page"))
-    return render(request, "accountability/commendation_list.html", {"page": page, "form": form})
+    # The excellent departments the latest appraisal runs did not propose, and why.
+    runs = [run for run in SuggestionRun.objects.filter(government=government).select_related("appraisal_round__scheme")[:3] if run.skipped]
+    return render(request, "accountability/commendation_list.html", {"page": page, "form": form, "runs": runs})
 
 
 @login_required
@@ -380,8 +385,12 @@ def suggestion_list(request):
     if status in SuggestionStatus.values:
         items = items.filter(status=status)
     page = Paginator(items, 50).get_page(request.GET.get("page"))
+    for suggestion in page.object_list:
+        suggestion.figure_rows = figure_rows(suggestion)
+        suggestion.options = [(m, MeasureKind(m).label) for m in suggestion.measure_options if m in MeasureKind.values]
+    runs = SuggestionRun.objects.filter(government=perms.jurisdiction_of(user)).select_related("appraisal_round__scheme")[:5]
     return render(request, "accountability/suggestion_list.html", {
-        "page": page, "status": status, "statuses": SuggestionStatus.choices,
+        "page": page, "status": status, "statuses": SuggestionStatus.choices, "runs": runs,
     })
 
 
@@ -393,7 +402,7 @@ def suggestion_action(request, pk: int, action: str):
     suggestion = perms.get_visible_or_404(user, acc_perms.suggestions_visible_to(user), pk=pk)
     try:
         if action == "accept":
-            case = services.suggestion_accept(actor=user, suggestion=suggestion)
+            case = services.suggestion_accept(actor=user, suggestion=suggestion, measure=request.POST.get("measure", ""))
             messages.success(request, _("Case %(number)s opened and registered.") % {"number": case.number})
             return redirect("accountability:case_detail", case.pk)
         if action == "dismiss":

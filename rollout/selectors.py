@@ -12,6 +12,7 @@ from organisations.models import Organisation
 
 from .campaigns_status import Dates, Records, _answers_to, evaluate
 from .models import Campaign, Finding, RectificationStatus, SpotCheck
+from .models.checks import SERIOUS_FINDING_KINDS
 
 
 def deadlines_kept(*, organisation_ids, cutoff: dt.datetime) -> dict[int, tuple[int, int]]:
@@ -74,6 +75,23 @@ def open_findings_for(organisation_ids) -> QuerySet[Finding]:
     )
 
 
+def serious_findings(*, jurisdiction_id: int, year: int) -> QuerySet[Finding]:
+    """Falsified or perfunctory work (``Finding.is_serious``) found at the enforcement
+    departments of a jurisdiction and recorded in ``year``, for the accountability chapter: one
+    query whatever their number."""
+    from organisations.models import OrganisationKind
+
+    return (
+        Finding.objects.filter(
+            kind__in=list(SERIOUS_FINDING_KINDS), recorded_at__year=year,
+            target__organisation__jurisdiction_id=jurisdiction_id,
+            target__organisation__kind=OrganisationKind.DEPARTMENT, target__organisation__office_function="",
+        )
+        .select_related("target__organisation", "target__spot_check")
+        .order_by("pk")
+    )
+
+
 def last_round(campaign: Campaign) -> SpotCheck | None:
     """The campaign's latest draw (the "last round" a new draw may exclude)."""
     return SpotCheck.objects.filter(campaign=campaign).order_by("-drawn_at", "-pk").first()
@@ -83,4 +101,4 @@ def overdue(due_at, now=None) -> bool:
     return due_at is not None and (now or timezone.now()) > due_at
 
 
-__all__ = ["deadlines_kept", "deadlines_due", "open_findings_for", "last_round", "overdue"]
+__all__ = ["deadlines_kept", "deadlines_due", "open_findings_for", "serious_findings", "last_round", "overdue"]
