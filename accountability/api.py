@@ -13,7 +13,7 @@ from audit.services import event_record
 
 from . import permissions as acc_perms
 from . import services
-from .serializers import CaseDetailSerializer, CaseSerializer, TransitionInputSerializer
+from .serializers import CaseDetailSerializer, CaseSerializer, CaseTransitionInputSerializer
 
 
 class CaseViewSet(ScopedObjectMixin, viewsets.ReadOnlyModelViewSet):
@@ -36,11 +36,11 @@ class CaseViewSet(ScopedObjectMixin, viewsets.ReadOnlyModelViewSet):
         event_record(action=AuditAction.EXPORT, actor=request.user, obj=case, message="case viewed", detail={"read": "api"})
         return Response(CaseDetailSerializer(case).data)
 
-    @extend_schema(request=TransitionInputSerializer, responses={200: CaseDetailSerializer})
+    @extend_schema(request=CaseTransitionInputSerializer, responses={200: CaseDetailSerializer})
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         case = self.get_object()
-        data = TransitionInputSerializer(data=request.data)
+        data = CaseTransitionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         name = data.validated_data["transition"]
         if name in services.TRANSITION_SERVICES:

@@ -49,6 +49,6 @@ class CaseDetailSerializer(CaseSerializer):
         ]
 
 
-class TransitionInputSerializer(serializers.Serializer):
+class CaseTransitionInputSerializer(serializers.Serializer):
     transition = serializers.ChoiceField(choices=["register", "investigate", "propose", "notify", "close", "decline", "dismiss", "return"])
     reason = serializers.CharField(required=False, allow_blank=True, default="")

@@ -17,6 +17,7 @@ from organisations.models import Organisation
 
 from . import review_services, scoring, services
 from .models import CaseFile, CaseKind, CaseOutcome, DepartmentResult, IndicatorScore, Outcome, Rating, Scheme
+from .reference import reference_load
 
 CITY = "621200"
 DEPARTMENTS = ("621200-SCJ", "621200-WJW", "621200-STHJ", "621200-JTYS", "621200-ZRZY", "621200-YJGL")
@@ -30,6 +31,7 @@ def _round(actor, scheme, cut_off):
 
 
 def load_demo_appraisal(stdout=None) -> None:
+    reference_load()  # the indicators and rubrics the demo scheme and draw start from
     city = Organisation.objects.filter(code=CITY).first()
     office = User.objects.filter(username="fzb").first()
     scj_editor = User.objects.filter(username="scj_editor").first()

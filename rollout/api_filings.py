@@ -70,7 +70,7 @@ class PlanWriteSerializer(serializers.Serializer):
     covered = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
 
 
-class TransitionSerializer(serializers.Serializer):
+class FilingTransitionSerializer(serializers.Serializer):
     transition = serializers.CharField()
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -113,11 +113,11 @@ class PlanViewSet(ScopedObjectMixin, viewsets.ReadOnlyModelViewSet):
         revision = services.plan_save(actor=request.user, plan=plan, data=services.PlanData(**body.validated_data))
         return Response(PlanRevisionSerializer(revision).data)
 
-    @extend_schema(request=TransitionSerializer, responses={200: PlanSerializer})
+    @extend_schema(request=FilingTransitionSerializer, responses={200: PlanSerializer})
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         plan = self.get_object()
-        body = TransitionSerializer(data=request.data)
+        body = FilingTransitionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         name = body.validated_data["transition"]
         if name not in services.PLAN_SERVICES:
@@ -194,11 +194,11 @@ class SummaryViewSet(ScopedObjectMixin, viewsets.ReadOnlyModelViewSet):
         )
         return Response(SummarySerializer(summary).data, status=status.HTTP_200_OK)
 
-    @extend_schema(request=TransitionSerializer, responses={200: SummarySerializer})
+    @extend_schema(request=FilingTransitionSerializer, responses={200: SummarySerializer})
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         summary = self.get_object()
-        body = TransitionSerializer(data=request.data)
+        body = FilingTransitionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         name = body.validated_data["transition"]
         if name not in services.SUMMARY_SERVICES:

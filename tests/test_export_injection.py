@@ -4,6 +4,7 @@ formula, and no text that a spreadsheet program would read as one goes out unmar
 The walk is over the URL configuration: a new export route that this module does not fetch
 makes ``test_every_export_route_is_walked`` fail, so it cannot ship unguarded."""
 
+import datetime
 import io
 from types import SimpleNamespace
 
@@ -39,9 +40,26 @@ def hostile(city, users, client):
     return catalogue, breakdown
 
 
-def _exports(catalogue, breakdown, users):
+@pytest.fixture
+def hostile_round(city, users, django_capture_on_commit_callbacks):
+    """An appraisal round whose results name a department called like a formula."""
+    from appraisal import services
+    from appraisal.reference import reference_load
+    from tests.factories import OrganisationFactory
+
+    reference_load()
+    OrganisationFactory(parent=city.city, code="C-HOSTILE", name=HOSTILE[0] + "局", subject_kind="statutory_organ")
+    scheme = services.scheme_create(actor=users.city_reviewer, jurisdiction=city.city, year=2026, title=HOSTILE[1])
+    with django_capture_on_commit_callbacks(execute=True):
+        round_ = services.round_start(actor=users.city_reviewer, scheme=scheme, cut_off=datetime.date(2026, 11, 30))
+    return round_
+
+
+def _exports(catalogue, breakdown, users, round_=None):
     """(route pattern it answers, who asks, url, through the API) for every export."""
+    round_ = round_ or SimpleNamespace(pk=1)
     return [
+        ("office/appraisal/rounds/<int:pk>/results.xlsx", users.city_reviewer, f"/office/appraisal/rounds/{round_.pk}/results.xlsx", False),
         ("office/basis/catalogues/<int:pk>/export.xlsx", users.editor_a, f"/office/basis/catalogues/{catalogue.pk}/export.xlsx", False),
         ("office/basis/compilation/", users.city_reviewer, "/office/basis/compilation/?format=xlsx", False),
         ("office/authority/breakdowns/<int:pk>/export.xlsx", users.editor_a, f"/office/authority/breakdowns/{breakdown.pk}/export.xlsx", False),
@@ -65,9 +83,9 @@ def _assert_inert(content: bytes) -> int:
     return marked
 
 
-def test_no_export_holds_a_live_formula(hostile, users, client, api_client):
+def test_no_export_holds_a_live_formula(hostile, hostile_round, users, client, api_client):
     catalogue, breakdown = hostile
-    for _route, user, url, api in _exports(catalogue, breakdown, users):
+    for _route, user, url, api in _exports(catalogue, breakdown, users, hostile_round):
         if api:
             api_client.force_authenticate(user)
             response = api_client.get(url)
@@ -76,8 +94,9 @@ def test_no_export_holds_a_live_formula(hostile, users, client, api_client):
             response = client.get(url)
         assert response.status_code == 200, (url, response.content[:300])
         assert response["Content-Type"].startswith("application/vnd.openxmlformats"), url
-        # Each hostile text sits in several columns of the data exports; the audit trail has the login.
-        assert _assert_inert(response.content) >= (1 if "audit" in url else len(HOSTILE)), url
+        # Each hostile text sits in several columns of the data exports; the audit trail has the
+        # login, the appraisal results the department's name.
+        assert _assert_inert(response.content) >= (1 if "audit" in url or "appraisal" in url else len(HOSTILE)), url
 
 
 def test_the_failed_login_name_reaches_the_audit_export_as_text(hostile, users, client):

@@ -302,6 +302,9 @@ SPECTACULAR_SETTINGS = {
         "InstrumentStatusEnum": "basis.models.InstrumentStatus",
         "AuditOutcomeEnum": "audit.models.AuditOutcome",
         "TrainingKindEnum": "authority.models.TrainingKind",
+        "TeamRoleEnum": "rollout.models.filings.TeamRole",
+        "CaseStatusEnum": "accountability.models.CaseStatus",
+        "ReviewTransitionEnum": "workflow.review.Transition",
     },
 }
 

@@ -13,6 +13,8 @@ from tests.factories import UserFactory
 @pytest.fixture(autouse=True)
 def reference(db):
     call_command("load_authority_reference", verbosity=0)
+    # A browser test's flush (transactional tests) empties the data migrations' rows too.
+    call_command("load_appraisal_reference", verbosity=0)
 
 
 @pytest.fixture(autouse=True)

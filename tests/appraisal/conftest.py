@@ -4,8 +4,16 @@ from decimal import Decimal
 import pytest
 
 from appraisal import services
+from appraisal.reference import reference_load
 from appraisal.models import CaseFile, CaseKind, Rubric
 from authority.models import Officer
+
+
+@pytest.fixture(autouse=True)
+def reference(db):
+    """The reference indicators and rubrics: loaded by migration, but a transactional (browser)
+    test's flush on the same worker empties them."""
+    reference_load()
 
 
 @pytest.fixture
