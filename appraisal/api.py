@@ -7,7 +7,8 @@ the two writes (an objection, the office's answer)."""
 
 from django.db.models import Count, Prefetch
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -110,7 +111,8 @@ class RoundViewSet(_AppraisalView, viewsets.ReadOnlyModelViewSet):
         page = self.paginate_queryset(self._results(round_))
         return self.get_paginated_response(ResultSerializer(page, many=True, context={"scores": _scores_by_department(round_, page)}).data)
 
-    @extend_schema(responses={200: DrilldownSerializer})
+    @extend_schema(responses={200: DrilldownSerializer},
+                   parameters=[OpenApiParameter("department_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="the department's id")])
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None,
             url_path=r"results/(?P<department_id>[0-9]+)/drilldown")
     def drilldown(self, request, pk=None, department_id=None):
