@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.views import UserViewSet
 from audit.views import AuditEventViewSet
 from accountability.api import CaseViewSet as AccountabilityCaseViewSet
+from appraisal import api as appraisal_api
 from authority.api import BreakdownViewSet, CertificateViewSet, OfficerViewSet, PostViewSet, PowerViewSet
 from basis.api import (
     CatalogueViewSet,
@@ -49,6 +50,7 @@ responsibility_api.register(router)
 campaigns_api.register(router)
 disclosure_api.register(router)
 api_filings.register(router)
+appraisal_api.register(router)
 
 urlpatterns = [
     path("", include("portal.urls")),
