@@ -305,6 +305,7 @@ SPECTACULAR_SETTINGS = {
         "TeamRoleEnum": "rollout.models.filings.TeamRole",
         "CaseStatusEnum": "accountability.models.CaseStatus",
         "ReviewTransitionEnum": "workflow.review.Transition",
+        "RoundStatusEnum": "appraisal.models.RoundStatus",
     },
 }
 
