@@ -190,7 +190,6 @@ def case_transition(request, pk: int, name: str):
         service = services.REASONED_SERVICES[name]
         call = lambda: service(actor=request.user, case=case, reason=form.cleaned_data["reason"])  # noqa: E731
     else:
-        
         raise Http404
     if _attempt(request, form, call):
         messages.success(request, _("Done: %(action)s.") % {"action": CaseTransition(name).label})
@@ -366,7 +365,6 @@ def commendation_action(request, pk: int, action: str):
         "publish": lambda: services.commendation_publish(actor=user, commendation=commendation),
     }
     if action not in calls:
-        
         raise Http404
     try:
         calls[action]()
@@ -409,7 +407,6 @@ def suggestion_action(request, pk: int, action: str):
             services.suggestion_dismiss(actor=user, suggestion=suggestion, reason=request.POST.get("reason", ""))
             messages.success(request, _("Suggestion dismissed."))
         else:
-            
             raise Http404
     except DomainError as error:
         messages.error(request, str(error))

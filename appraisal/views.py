@@ -4,7 +4,7 @@ and outputs. Case-file review, outcomes and ratings are in ``views_records``."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -217,8 +217,6 @@ def round_action(request, pk, action):
     round_ = _round(request, pk)
     service = {"rerun": services.round_rerun, "finalise": services.round_finalise, "pdf": services.result_document_request}.get(action)
     if service is None:
-        from django.http import Http404
-
         raise Http404
     try:
         service(actor=request.user, round_=round_)
@@ -246,8 +244,6 @@ def round_pdf(request, pk):
     perms.require(request.user, appraisal_perms.can_decide_round(request.user, round_), obj=round_, who=perms.Actor.OFFICE)
     document = getattr(round_, "document", None)
     if document is None or document.status != "ready":
-        from django.http import Http404
-
         raise Http404
     event_record(action=AuditAction.EXPORT, actor=request.user, obj=round_, message=_("Appraisal results PDF downloaded"))
     return file_response(document.file, filename=f"appraisal-{round_.pk}.pdf")
