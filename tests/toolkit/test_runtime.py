@@ -18,7 +18,15 @@ PROBE = """
 import gc, json
 before = gc.get_freeze_count()
 import config.wsgi
-print(json.dumps({"before": before, "frozen": gc.get_freeze_count(), "thresholds": gc.get_threshold()}))
+from django.template import engines
+from django.urls import get_resolver
+from django.utils.translation import trans_real
+loader = engines["django"].engine.template_loaders[0]
+print(json.dumps({
+    "before": before, "frozen": gc.get_freeze_count(), "thresholds": gc.get_threshold(),
+    "resolver": get_resolver()._populated, "catalogues": sorted(trans_real._translations),
+    "templates": len(getattr(loader, "get_template_cache", {})),
+}))
 """
 
 
@@ -39,11 +47,16 @@ def test_the_wsgi_application_freezes_what_start_up_allocated():
     # Django, the apps and the URL patterns: tens of thousands of objects the collector skips.
     assert probe["frozen"] > 20_000
     assert tuple(probe["thresholds"]) == DEFAULT_THRESHOLDS
+    # Warmed before the freeze: what the first requests would otherwise load after it.
+    assert probe["resolver"] is True
+    assert {"zh-hans", "en"} <= set(probe["catalogues"])
+    assert probe["templates"] > 100
 
 
 def test_the_freeze_and_the_thresholds_can_be_set_from_the_environment():
     probe = run_probe(GC_FREEZE="0", GC_THRESHOLDS="700,10,10")
     assert probe["frozen"] == 0
+    assert probe["resolver"] is False
     assert tuple(probe["thresholds"]) == (700, 10, 10)
 
 
