@@ -179,3 +179,102 @@ def test_env_example_documents_every_variable():
     # Both "NAME=value" and the commented-out "# NAME=default" count as documented.
     documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]*)=", text, flags=re.MULTILINE))
     assert DOCUMENTED_VARIABLES <= documented, sorted(DOCUMENTED_VARIABLES - documented)
+
+
+# -- Replicas: N web behind the proxy, N workers, migrations once ------------------------------
+
+
+def compose_file() -> dict:
+    import yaml
+
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+
+
+def nginx_conf() -> str:
+    return (ROOT / "scripts" / "compose" / "nginx.conf").read_text(encoding="utf-8")
+
+
+def test_web_and_worker_are_replicated_with_no_fixed_name_or_port():
+    services = compose_file()["services"]
+    assert services["web"]["deploy"]["replicas"] == "${WEB_REPLICAS:-2}"
+    assert services["worker"]["deploy"]["replicas"] == "${WORKER_REPLICAS:-2}"
+    for name in ("web", "worker"):
+        # Two containers cannot share a name or a host port.
+        assert "container_name" not in services[name], name
+        assert "ports" not in services[name], name
+    worker_command = " ".join(services["worker"]["command"])
+    assert "celery -A config worker" in worker_command
+    assert "--concurrency=$${WORKER_CONCURRENCY:-1}" in worker_command
+    assert services["worker"]["environment"]["WORKER_CONCURRENCY"] == "${WORKER_CONCURRENCY:-1}"
+    # Beat stays single: two would send each scheduled job twice.
+    assert "deploy" not in services["beat"]
+
+
+def test_migrations_run_once_before_every_app_service():
+    services = compose_file()["services"]
+    migrate = services["migrate"]
+    command = " ".join(migrate["command"])
+    assert "manage.py migrate --noinput" in command and "load_authority_reference" in command
+    assert migrate["restart"] == "no" and "deploy" not in migrate  # one container, runs and exits
+    for name in ("web", "worker", "beat"):
+        assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}, name
+        assert "migrate" not in " ".join(services[name].get("command", [])), name
+
+
+def test_the_proxy_is_the_one_published_port_and_spreads_requests_across_the_replicas():
+    services = compose_file()["services"]
+    proxy = services["proxy"]
+    assert proxy["image"].startswith("nginx:")
+    assert proxy["ports"] == ["${WEB_BIND:-127.0.0.1}:${WEB_PORT:-8000}:8000"]
+    assert proxy["depends_on"]["web"] == {"condition": "service_healthy"}
+    assert "./scripts/compose/nginx.conf:/etc/nginx/nginx.conf:ro" in proxy["volumes"]
+    conf = nginx_conf()
+    assert re.search(r"^\s*listen 8000;", conf, re.MULTILINE)
+    # Docker's DNS, asked again at run time: the upstream is a variable, so every replica's
+    # address is used in turn and replicas started later are found.
+    assert re.search(r"^\s*resolver 127\.0\.0\.11\b", conf, re.MULTILINE)
+    assert re.search(r"set \$web http://web:8000;\s*proxy_pass \$web;", conf)
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in conf
+    assert "proxy_set_header X-Forwarded-Proto $http_x_forwarded_proto;" in conf
+
+
+def test_the_proxy_serves_checked_downloads_from_an_internal_location_only():
+    services = compose_file()["services"]
+    prefix = services["web"]["environment"]["MEDIA_ACCEL_REDIRECT_PREFIX"]
+    assert prefix == "${MEDIA_ACCEL_REDIRECT_PREFIX-/protected-media/}"
+    location = re.search(r"location /protected-media/ \{(.*?)\}", nginx_conf(), re.DOTALL)
+    assert location, "no internal location for X-Accel-Redirect"
+    body = location.group(1)
+    assert re.search(r"^\s*internal;", body, re.MULTILINE)
+    media_root = services["web"]["environment"]["MEDIA_ROOT"]
+    assert f"alias {media_root.rstrip('/')}/;" in body
+    assert f"media:{media_root}:ro" in services["proxy"]["volumes"]
+    # No other location reaches the media files.
+    assert nginx_conf().count(media_root) == 1
+
+
+def test_compose_resolves_the_replica_counts_from_the_environment(tmp_path):
+    import yaml
+
+    secrets_env = {"DJANGO_SECRET_KEY": secrets.token_urlsafe(64), "POSTGRES_PASSWORD": "example-password"}
+    command = [*compose_command(), "--env-file", str(tmp_path / "empty.env"), "-f", "docker-compose.yml", "config"]
+    (tmp_path / "empty.env").write_text("")
+    env = os.environ.copy()
+    for name in ("WEB_REPLICAS", "WORKER_REPLICAS", "WORKER_CONCURRENCY"):
+        env.pop(name, None)
+    default = run(command, {**env, **secrets_env})
+    assert default.returncode == 0, default.stderr
+    services = yaml.safe_load(default.stdout)["services"]
+    assert (services["web"]["deploy"]["replicas"], services["worker"]["deploy"]["replicas"]) == (2, 2)
+    assert services["worker"]["environment"]["WORKER_CONCURRENCY"] == "1"
+    scaled = run(command, {**env, **secrets_env, "WEB_REPLICAS": "4", "WORKER_REPLICAS": "3", "WORKER_CONCURRENCY": "2"})
+    assert scaled.returncode == 0, scaled.stderr
+    services = yaml.safe_load(scaled.stdout)["services"]
+    assert (services["web"]["deploy"]["replicas"], services["worker"]["deploy"]["replicas"]) == (4, 3)
+    assert services["worker"]["environment"]["WORKER_CONCURRENCY"] == "2"
+
+
+def test_env_example_documents_the_scaling_variables():
+    text = (ROOT / ".env.example").read_text(encoding="utf-8")
+    for name, default in (("WEB_REPLICAS", "2"), ("WORKER_REPLICAS", "2"), ("WORKER_CONCURRENCY", "1")):
+        assert re.search(rf"^# {name}={default}$", text, re.MULTILINE), name
