@@ -44,3 +44,17 @@ class OpenDataFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.government.code}-{self.dataset}.{self.format}"
+
+
+class OpenDataRequest(models.Model):
+    """One change that needs a government's files rebuilt, written in the transaction of that
+    change (or just after its commit) before the build job is sent. A build first deletes the
+    government's pending requests and then reads the data, so it covers every change whose
+    request it deleted; a job that finds none left skips, its change already covered. Many
+    publications of one government queued at once make one build, not one each."""
+
+    government = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"open data of {self.government_id} ({self.created_at:%Y-%m-%d %H:%M:%S})"

@@ -19,10 +19,11 @@ import datetime
 import hashlib
 import io
 import json
+import logging
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
@@ -34,8 +35,10 @@ from responsibility.models import Responsibility
 from toolkit.spreadsheets import csv_row, xlsx_row
 from workflow.review import ReviewStatus
 
-from .models import DataFormat, Dataset, OpenDataFile
+from .models import DataFormat, Dataset, OpenDataFile, OpenDataRequest
 from .selectors import PUBLIC_GOVERNMENT_KINDS, holder_label, public_departments
+
+logger = logging.getLogger(__name__)
 
 PUBLISHED = ReviewStatus.PUBLISHED
 
@@ -350,6 +353,32 @@ def open_data_build(*, government: Organisation) -> list[OpenDataFile]:
                     if old_name:
                         storage = row.file.storage
                         transaction.on_commit(lambda name=old_name, storage=storage: storage.delete(name))
+    return written
+
+
+# The first key of the advisory lock that serialises the builds of one government (the second is
+# the government's id): any fixed number no other lock of this database uses.
+BUILD_LOCK_KEY = 0x6F64  # "od"
+
+
+def open_data_build_requested(*, government: Organisation) -> list[OpenDataFile] | None:
+    """Build the government's files if a change asked for it and no build has answered yet;
+    None when none had (an earlier build covered the change: nothing is read).
+
+    The builds of one government take turns (an advisory lock held to the commit), and each
+    deletes the pending requests before it reads, so it sees every change whose request it
+    deleted; a change committed during a build leaves its request for the next. One
+    transaction: a build that fails puts its requests back for the next job."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [BUILD_LOCK_KEY, government.pk])
+        deleted, _ = OpenDataRequest.objects.filter(government=government).delete()
+        if not deleted:
+            logger.info("open data of %s: already built for its requests", government.code)
+            return None
+        written = open_data_build(government=government)
+    logger.info("open data of %s built for %d requests: %d files written", government.code, deleted, len(written))
     return written
 
 

@@ -1,10 +1,14 @@
 """Receivers of the chapters' signals: a publication or a certificate change asks, through the
-outbox, for the open-data files of the government concerned to be rebuilt."""
+outbox, for the open-data files of the government concerned to be rebuilt. The request is also
+a row (``OpenDataRequest``), so that the jobs of many changes queued together make one build
+(``tasks.build_open_data``)."""
 
 import logging
 
 from authority.models import Officer
 from outbox.services import message_enqueue
+
+from .models import OpenDataRequest
 
 logger = logging.getLogger(__name__)
 
@@ -13,7 +17,8 @@ BUILD_TASK = "portal.tasks.build_open_data"
 
 def _request_build(government_id) -> None:
     if government_id:
-        message_enqueue(task=BUILD_TASK, args=[government_id])
+        OpenDataRequest.objects.create(government_id=government_id)
+        message_enqueue(task=BUILD_TASK, args=[government_id], kwargs={"coalesce": True})
 
 
 def on_version_published(sender, version, **kwargs) -> None:

@@ -2,16 +2,20 @@
 
 from celery import shared_task
 
-from .opendata import open_data_build, public_governments
+from .opendata import open_data_build, open_data_build_requested, public_governments
 
 
 @shared_task
-def build_open_data(government_id: int) -> int:
+def build_open_data(government_id: int, coalesce: bool = False) -> int:
     """Rebuild one government's open-data files. Idempotent: unchanged rows rewrite nothing, so a
-    second delivery (the outbox may send a message twice) costs only the reading."""
+    second delivery (the outbox may send a message twice) costs only the reading. With
+    ``coalesce`` (the receivers' jobs) only while a change's request is pending: one build
+    answers every change queued before it started, the other jobs read nothing."""
     government = public_governments().filter(pk=government_id).first()
     if government is None:
         return 0
+    if coalesce:
+        return len(open_data_build_requested(government=government) or [])
     return len(open_data_build(government=government))
 
 

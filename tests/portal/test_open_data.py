@@ -222,3 +222,83 @@ def test_open_data_page_and_dictionary(client, city, built):
         for column in columns:
             assert f"<code>{column.name}</code>" in dictionary and escape(str(column.meaning)) in dictionary
     assert 'href="/open-data/"' in client.get("/").content.decode()
+
+
+@pytest.fixture
+def count_builds(monkeypatch):
+    """The number of times a government's files are built (read and compared), by government."""
+    from portal import opendata
+
+    calls = []
+    real = opendata.open_data_build
+
+    def counting(*, government):
+        calls.append(government.pk)
+        return real(government=government)
+
+    monkeypatch.setattr(opendata, "open_data_build", counting)
+    monkeypatch.setattr("portal.tasks.open_data_build", counting)
+    return calls
+
+
+def test_changes_queued_together_make_one_build(city, built, count_builds, django_capture_on_commit_callbacks):
+    """Three certificates saved in one transaction send three jobs; the first builds, having
+    taken the three requests, and the other two find nothing left to do."""
+    from django.db import transaction
+
+    from outbox.models import OutboxMessage
+    from portal.models import OpenDataRequest
+
+    # The fixtures' own changes asked too (their jobs never ran: the test never commits).
+    pending = OpenDataRequest.objects.filter(government=city.city).count()
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            for n in range(3):
+                CertificateFactory(officer=OfficerFactory(department=city.dept_b, name=f"赵{n}"), number=f"SC202600090{n}")
+            assert OpenDataRequest.objects.filter(government=city.city).count() == pending + 3
+    assert OutboxMessage.objects.filter(task="portal.tasks.build_open_data", sent_at__isnull=False).count() == 3
+    assert count_builds == [city.city.pk]
+    assert not OpenDataRequest.objects.exists()
+    numbers = {r["certificate_number"] for r in _csv(city.city, "certificates")}
+    assert {"SC2026000900", "SC2026000901", "SC2026000902"} <= numbers
+
+    # A change after that build is built again.
+    with django_capture_on_commit_callbacks(execute=True):
+        CertificateFactory(officer=OfficerFactory(department=city.dept_b, name="孙新"), number="SC2026000999")
+    assert count_builds == [city.city.pk, city.city.pk]
+    assert "SC2026000999" in {r["certificate_number"] for r in _csv(city.city, "certificates")}
+
+
+def test_a_job_whose_request_was_answered_reads_nothing_and_a_plain_one_still_builds(city, built, count_builds):
+    from portal.models import OpenDataRequest
+    from portal.tasks import build_open_data
+
+    # The fixtures' requests are answered by a build (their jobs never ran: no commit).
+    assert build_open_data(city.city.pk, coalesce=True) == 0  # their rows: nothing to rewrite
+    assert count_builds == [city.city.pk] and not OpenDataRequest.objects.filter(government=city.city).exists()
+    count_builds.clear()
+    assert build_open_data(city.city.pk, coalesce=True) == 0
+    assert count_builds == []
+    # A job without coalesce (the daily rebuild's kind, or one queued before this change) builds.
+    build_open_data(city.city.pk)
+    assert count_builds == [city.city.pk]
+
+
+def test_a_failed_build_keeps_its_requests_for_the_next_job(city, built, monkeypatch):
+    from portal import opendata
+    from portal.models import OpenDataRequest
+    from portal.tasks import build_open_data
+
+    OpenDataRequest.objects.all().delete()  # the fixtures' own, whose jobs never ran
+    OpenDataRequest.objects.create(government=city.city)
+
+    def broken(*, government):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(opendata, "open_data_build", broken)
+    with pytest.raises(OSError):
+        build_open_data(city.city.pk, coalesce=True)
+    assert OpenDataRequest.objects.filter(government=city.city).count() == 1
+    monkeypatch.undo()
+    assert build_open_data(city.city.pk, coalesce=True) == 0  # rows unchanged: nothing rewritten
+    assert not OpenDataRequest.objects.exists()
