@@ -279,7 +279,7 @@ def main() -> None:
         print(f"workers-{count}-seconds: {results[count]['seconds']:.1f} s (target: none; {ARGS.departments} departments publish at once)")
     if 1 in results and 2 in results:
         print(f"workers-speedup: {results[1]['seconds'] / results[2]['seconds']:.2f} × (target: ≈ 2 × on 2 free cores)")
-    print(f"renders-per-document: {renders / max(documents, 1):.2f} (target: 1.00, each document rendered once)")
+    print(f"renders-per-document: {renders / max(documents, 1):.2f} renders (target: 1.00, each document rendered once)")
     shutil.rmtree(work, ignore_errors=True)
 
 
