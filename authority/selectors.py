@@ -6,6 +6,7 @@ import datetime
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Callable
 
 from django.core.cache import cache
 from django.db import transaction
@@ -512,12 +513,29 @@ def findings_changed(sender=None, **kwargs) -> None:
     transaction.on_commit(_bump_findings_generation)
 
 
+def _findings_key(breakdown: Breakdown, today: datetime.date) -> str:
+    return f"authority:findings:{breakdown.pk}:{_findings_generation()}:{today.isoformat()}:{translation.get_language()}"
+
+
 def cached_findings_for(breakdown: Breakdown, today: datetime.date | None = None) -> list[Finding]:
     """``findings_for([breakdown])``, computed once per change of the data it reads."""
     today = today or timezone.localdate()
-    key = f"authority:findings:{breakdown.pk}:{_findings_generation()}:{today.isoformat()}:{translation.get_language()}"
+    key = _findings_key(breakdown, today)
     found = cache.get(key)
     if found is None:
         found = findings_for([breakdown], today)
         cache.set(key, found, FINDINGS_CACHE_SECONDS)
     return found
+
+
+def cached_findings_shown(breakdown: Breakdown, show: Callable[[list[Finding]], str], today: datetime.date | None = None) -> str:
+    """``show(findings)`` (the breakdown page's findings table), made once per change of the data
+    the findings read, under their key: a large breakdown has hundreds of findings, and rendering
+    their rows on every view took longer than the rest of the page."""
+    today = today or timezone.localdate()
+    key = _findings_key(breakdown, today) + ":shown"
+    shown = cache.get(key)
+    if shown is None:
+        shown = show(cached_findings_for(breakdown, today))
+        cache.set(key, shown, FINDINGS_CACHE_SECONDS)
+    return shown

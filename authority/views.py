@@ -7,6 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -108,8 +110,12 @@ def breakdown_detail(request, pk: int):
         "can_edit": authority_perms.can_edit_breakdown(user, breakdown),
         "can_start": authority_perms.can_start_breakdown(user, breakdown.department),
         "events": breakdown.events.select_related("actor"),
-        "findings": selectors.cached_findings_for(breakdown),
+        "findings_table": mark_safe(selectors.cached_findings_shown(breakdown, _findings_table)),
     })
+
+
+def _findings_table(findings) -> str:
+    return render_to_string("authority/_findings.html", {"findings": findings})
 
 
 @login_required
