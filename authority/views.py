@@ -96,7 +96,8 @@ def breakdown_detail(request, pk: int):
     breakdown = _breakdown(request, pk)
     user = request.user
     query = request.GET.get("q", "").strip()
-    page = Paginator(selectors.powers_of(breakdown, query), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.power_rows_of(breakdown, query), 50).get_page(request.GET.get("page"))
+    page.object_list = selectors.power_rows(breakdown, page.object_list)
     actions = [
         {"name": name, "label": Transition(name).label}
         for name in allowed_transitions(breakdown.status)
