@@ -25,8 +25,11 @@ def own_officer_id(user) -> int | None:
         return None
     from authority.models import Officer
 
-    cache = user.__dict__.setdefault("_own_officer_id", [Officer.objects.filter(account=user).values_list("pk", flat=True).first()])
-    return cache[0]
+    # Once per request's user: setdefault(key, <query>) would run the query on every call. The
+    # account is unique: no ordering (the model's sorts by the department's path, a join).
+    if "_own_officer_id" not in user.__dict__:
+        user.__dict__["_own_officer_id"] = Officer.objects.filter(account=user).order_by().values_list("pk", flat=True).first()
+    return user.__dict__["_own_officer_id"]
 
 
 def can_view_cases(user) -> bool:

@@ -1,9 +1,12 @@
+import time
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 # Paths a user with an expired password may still reach: the change form itself, logging out,
@@ -122,3 +125,35 @@ class SecondFactorMiddleware:
                 return JsonResponse({"detail": message}, status=403)
         query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
         return redirect(f"{reverse(step)}?{query}" if query else reverse(step))
+
+
+# -- The idle timeout ---------------------------------------------------------------------------
+
+# When the session's expiry was last pushed forward (seconds since the epoch), kept in the session.
+_REFRESHED_SESSION_KEY = "accounts_session_refreshed"
+
+
+class IdleTimeoutSessionMiddleware(SessionMiddleware):
+    """Django's session middleware, with the idle timeout (SESSION_SAVE_EVERY_REQUEST: the session
+    lives SESSION_COOKIE_AGE from the last request) pushed forward at most once every
+    SESSION_REFRESH_SECONDS. Saving on every request wrote the session row (an UPDATE and a
+    commit) on every page; now a session expires between SESSION_COOKIE_AGE minus that interval
+    and SESSION_COOKIE_AGE after the last request, never later. A session changed by the request
+    is saved at once, as before."""
+
+    def process_response(self, request, response):
+        session = getattr(request, "session", None)
+        if session is None or not settings.SESSION_SAVE_EVERY_REQUEST:
+            return super().process_response(request, response)
+        accessed, now = session.accessed, int(time.time())
+        # Only a session the request has read already (a signed-in user's): looking into one it
+        # never touched would load it for nothing.
+        if accessed and not session.modified and not session.is_empty():
+            refreshed = session.get(_REFRESHED_SESSION_KEY)
+            if refreshed is not None and 0 <= now - refreshed < settings.SESSION_REFRESH_SECONDS:
+                # What Django does for a session it does not save: vary on the cookie.
+                patch_vary_headers(response, ("Cookie",))
+                return response
+        if not session.is_empty() and response.status_code < 500:
+            session[_REFRESHED_SESSION_KEY] = now  # the save below writes it
+        return super().process_response(request, response)

@@ -6,6 +6,7 @@ import datetime
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Callable
 
 from django.core.cache import cache
 from django.db import transaction
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from basis.models import CatalogueEntry, InstrumentStatus, Provision
 from organisations.models import Organisation
+from toolkit.prepared import PreparedQuery
 from workflow.review import OPEN_STATUSES, ReviewStatus
 
 from .models import (
@@ -66,6 +68,64 @@ def powers_of(breakdown: Breakdown, query: str = "") -> QuerySet[PowerItem]:
     if query:
         powers = powers.filter(Q(name__icontains=query) | Q(code__icontains=query))
     return powers
+
+
+def power_rows_of(breakdown: Breakdown, query: str = "") -> QuerySet:
+    """The breakdown page's list: ``powers_of`` as plain rows, to paginate and then hand to
+    ``power_rows``."""
+    powers = PowerItem.objects.filter(breakdown=breakdown)
+    if query:
+        powers = powers.filter(Q(name__icontains=query) | Q(code__icontains=query))
+    return powers.order_by("position", "id").values(
+        "pk", "position", "code", "name", "forwards_only", "kind__name", "handling_agency_id", "handling_agency__name",
+        "kind_id",
+    )
+
+
+def power_rows(breakdown: Breakdown, page) -> list[dict]:
+    """One page of ``power_rows_of`` as the breakdown page prints it, built in one pass: each power
+    with its ``kind`` and ``handling_agency`` (``name``), ``basis`` (each provision's
+    ``instrument.name`` and ``label``, in the order of ``powers_of``), ``posts`` (each assignment's
+    ``post.name`` and ``role_label``) and the ``url`` of its form. Plain dictionaries: the same
+    page as model instances built some 600 objects and reversed a URL per row."""
+    from basis.numbering import provision_label
+
+    powers = list(page)
+    ids = [power["pk"] for power in powers]
+    basis, posts = defaultdict(list), defaultdict(list)
+    provisions = (
+        PowerItem.provisions.through.objects.filter(poweritem_id__in=ids)
+        .order_by("provision__instrument__level", "provision__instrument__name", "provision__article",
+                  "provision__paragraph", "provision__item")
+        .values_list("poweritem_id", "provision__instrument__name", "provision__article", "provision__paragraph",
+                     "provision__item")
+    )
+    for power_id, instrument, article, paragraph, item in provisions:
+        basis[power_id].append({"instrument": {"name": instrument}, "label": provision_label(article, paragraph, item)})
+    roles = {value: str(label) for value, label in AssignmentRole.choices}
+    assignments = (
+        PostAssignment.objects.filter(power_id__in=ids)
+        .order_by("role", "post__agency__path", "post__name")
+        .values_list("power_id", "role", "post__name")
+    )
+    for power_id, role, post in assignments:
+        posts[power_id].append({"post": {"name": post}, "role_label": roles.get(role, role)})
+    url = _url_maker("authority:power_edit", 2)
+    return [
+        {
+            "pk": power["pk"],
+            "position": power["position"],
+            "code": power["code"],
+            "name": power["name"],
+            "forwards_only": power["forwards_only"],
+            "kind": {"name": power["kind__name"]} if power["kind_id"] is not None else None,
+            "handling_agency": {"name": power["handling_agency__name"]} if power["handling_agency_id"] is not None else None,
+            "basis": basis[power["pk"]],
+            "posts": posts[power["pk"]],
+            "url": url(breakdown.pk, power["pk"]),
+        }
+        for power in powers
+    ]
 
 
 def steps_of(power: PowerItem) -> list[ProcedureStep]:
@@ -433,26 +493,43 @@ class PublicCertificate:
     valid_until: datetime.date
 
 
-def certificate_for_verification(number: str) -> PublicCertificate | None:
-    certificate = (
-        Certificate.objects.filter(number=number.strip())
-        .select_related("officer__department", "issuing_government")
-        .prefetch_related("kinds")
-        .first()
+def _verification_query(number: str):
+    return Certificate.objects.filter(number=number).order_by("pk").values_list(
+        "pk", "number", "status", "valid_until", "area", "officer__name", "officer__department__name",
+        "issuing_government__name",
+    )[:1]
+
+
+def _verification_kinds_query(certificate_id: int):
+    return (
+        Certificate.kinds.through.objects.filter(certificate_id=certificate_id)
+        .order_by("powerkind__order", "powerkind__code")
+        .values_list("powerkind__name", flat=True)
     )
-    if certificate is None:
+
+
+# The public page anyone may ask for, as often as the rate limit allows: only the columns it
+# shows, with the SQL compiled once per connection (compiling took longer than the two queries).
+_VERIFICATION = PreparedQuery(_verification_query, str)
+_VERIFICATION_KINDS = PreparedQuery(_verification_kinds_query, int)
+
+
+def certificate_for_verification(number: str) -> PublicCertificate | None:
+    row = _VERIFICATION.first(number.strip())
+    if row is None:
         return None
-    status = certificate.current_status()
+    pk, number, status, valid_until, area, officer_name, department, issuing_government = row
+    status = Certificate(status=status, valid_until=valid_until).current_status()
     return PublicCertificate(
-        number=certificate.number,
+        number=number,
         status=status,
         status_label=str(CertificateStatus(status).label),
-        officer_name=certificate.officer.name,
-        department=certificate.officer.department.name,
-        issuing_government=certificate.issuing_government.name,
-        area=certificate.area,
-        kinds=[kind.name for kind in certificate.kinds.all()],
-        valid_until=certificate.valid_until,
+        officer_name=officer_name,
+        department=department,
+        issuing_government=issuing_government,
+        area=area,
+        kinds=_VERIFICATION_KINDS.all(pk),
+        valid_until=valid_until,
     )
 
 
@@ -494,12 +571,29 @@ def findings_changed(sender=None, **kwargs) -> None:
     transaction.on_commit(_bump_findings_generation)
 
 
+def _findings_key(breakdown: Breakdown, today: datetime.date) -> str:
+    return f"authority:findings:{breakdown.pk}:{_findings_generation()}:{today.isoformat()}:{translation.get_language()}"
+
+
 def cached_findings_for(breakdown: Breakdown, today: datetime.date | None = None) -> list[Finding]:
     """``findings_for([breakdown])``, computed once per change of the data it reads."""
     today = today or timezone.localdate()
-    key = f"authority:findings:{breakdown.pk}:{_findings_generation()}:{today.isoformat()}:{translation.get_language()}"
+    key = _findings_key(breakdown, today)
     found = cache.get(key)
     if found is None:
         found = findings_for([breakdown], today)
         cache.set(key, found, FINDINGS_CACHE_SECONDS)
     return found
+
+
+def cached_findings_shown(breakdown: Breakdown, show: Callable[[list[Finding]], str], today: datetime.date | None = None) -> str:
+    """``show(findings)`` (the breakdown page's findings table), made once per change of the data
+    the findings read, under their key: a large breakdown has hundreds of findings, and rendering
+    their rows on every view took longer than the rest of the page."""
+    today = today or timezone.localdate()
+    key = _findings_key(breakdown, today) + ":shown"
+    shown = cache.get(key)
+    if shown is None:
+        shown = show(cached_findings_for(breakdown, today))
+        cache.set(key, shown, FINDINGS_CACHE_SECONDS)
+    return shown

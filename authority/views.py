@@ -7,6 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -94,7 +96,8 @@ def breakdown_detail(request, pk: int):
     breakdown = _breakdown(request, pk)
     user = request.user
     query = request.GET.get("q", "").strip()
-    page = Paginator(selectors.powers_of(breakdown, query), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.power_rows_of(breakdown, query), 50).get_page(request.GET.get("page"))
+    page.object_list = selectors.power_rows(breakdown, page.object_list)
     actions = [
         {"name": name, "label": Transition(name).label}
         for name in allowed_transitions(breakdown.status)
@@ -108,8 +111,12 @@ def breakdown_detail(request, pk: int):
         "can_edit": authority_perms.can_edit_breakdown(user, breakdown),
         "can_start": authority_perms.can_start_breakdown(user, breakdown.department),
         "events": breakdown.events.select_related("actor"),
-        "findings": selectors.cached_findings_for(breakdown),
+        "findings_table": mark_safe(selectors.cached_findings_shown(breakdown, _findings_table)),
     })
+
+
+def _findings_table(findings) -> str:
+    return render_to_string("authority/_findings.html", {"findings": findings})
 
 
 @login_required

@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,9 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from accounts import services
@@ -345,3 +348,54 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = _production_settings()
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def _session_writes(client, path="/office/"):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return [q["sql"] for q in captured if "django_session" in q["sql"] and not q["sql"].lstrip().startswith("SELECT")]
+
+
+def test_idle_timeout_is_written_at_most_once_a_minute(login, users):
+    """SESSION_SAVE_EVERY_REQUEST stays the rule, but a page that changes nothing in the session
+    writes it only when its last refresh is SESSION_REFRESH_SECONDS old (issue 17)."""
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        client = login(users.editor_a)
+        _session_writes(client)
+        traveller.shift(timedelta(seconds=5))
+        assert _session_writes(client) == []
+        traveller.shift(timedelta(seconds=settings.SESSION_REFRESH_SECONDS))
+        assert len(_session_writes(client)) == 1
+        assert _session_writes(client) == []
+        # The expiry counts from that refresh: just inside the idle time, still signed in ...
+        traveller.shift(timedelta(seconds=settings.SESSION_COOKIE_AGE - 1))
+        assert client.get("/office/").status_code == 200
+        # ... and idle for longer than SESSION_COOKIE_AGE, signed out.
+        traveller.shift(timedelta(seconds=settings.SESSION_COOKIE_AGE + 1))
+        assert client.get("/office/").status_code == 302
+
+
+def test_a_changed_session_is_written_at_once(db, rf):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.http import HttpResponse
+
+    from accounts.middleware import IdleTimeoutSessionMiddleware
+
+    middleware = IdleTimeoutSessionMiddleware(lambda request: HttpResponse())
+    request = rf.get("/office/")
+    request.session = SessionStore()
+    request.session["accounts_session_refreshed"] = int(time.time())  # refreshed a moment ago
+    request.session.save()
+    key = request.session.session_key
+    request.session = SessionStore(key)
+    request.session["probe"] = "changed"
+    middleware.process_response(request, HttpResponse())
+    assert SessionStore(key).load()["probe"] == "changed"
+    # Nothing changed and refreshed a moment ago: not written, but still varied on the cookie.
+    Session.objects.filter(session_key=key).update(session_data=SessionStore().encode({"accounts_session_refreshed": int(time.time())}))
+    request.session = SessionStore(key)
+    request.session.get("probe")
+    before = Session.objects.get(session_key=key).expire_date
+    response = middleware.process_response(request, HttpResponse())
+    assert Session.objects.get(session_key=key).expire_date == before
+    assert "Cookie" in response["Vary"]

@@ -281,3 +281,18 @@ def test_linking_through_the_officer_page(client, users, officer, city):
     client.post(f"/office/authority/officers/{officer.pk}/account/", {"account": own.pk})
     officer.refresh_from_db()
     assert officer.account == own
+
+
+def test_own_officer_id_asks_once_per_user(users, officer, django_assert_num_queries):
+    """The menu and the case list both ask; the database is asked once per request's user
+    (dict.setdefault evaluated its query on every call)."""
+    from accountability.permissions import own_officer_id
+    from accounts.models import User
+
+    officer.account = users.editor_a
+    officer.save()
+    user = User.objects.get(pk=users.editor_a.pk)
+    with django_assert_num_queries(1):
+        assert own_officer_id(user) == officer.pk
+        assert own_officer_id(user) == officer.pk
+        assert own_officer_id(user) == officer.pk

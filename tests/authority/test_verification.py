@@ -149,3 +149,14 @@ def test_rate_limit_buckets_by_the_client_behind_a_trusted_proxy(client, certifi
     for n in range(20):
         client.get(f"/verify/SC{n:010d}/", REMOTE_ADDR="198.51.100.20", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
     assert client.get(url, REMOTE_ADDR="198.51.100.20", HTTP_X_FORWARDED_FOR="203.0.113.99").status_code == 429
+
+
+def test_two_queries_for_a_known_number_and_one_for_an_unknown(client, certificate, django_assert_num_queries):
+    """The certificate with its holder, department and government in one query, its kinds in
+    another; only the columns shown are read (issue 17)."""
+    client.get("/verify/SC2026000123/", REMOTE_ADDR="10.0.0.1")  # compiled on the first request
+    with django_assert_num_queries(2):
+        body = _body(client.get("/verify/SC2026000123/", REMOTE_ADDR="10.0.0.2"))
+    assert "王明" in body and "测试市行政区域" in body and "2030-06-30" in body
+    with django_assert_num_queries(1):
+        assert client.get("/verify/SC-NOT-THERE/", REMOTE_ADDR="10.0.0.3").status_code == 404

@@ -194,3 +194,52 @@ def test_removal_from_post_screen(client, login, users, city):
     assert client.post(f"/office/authority/officers/{officer.pk}/placements/{placement.pk}/end/").status_code == 302
     placement.refresh_from_db()
     assert placement.until is not None
+
+
+def test_breakdown_page_findings_table_follows_every_change(client, login, users, breakdown, city, django_capture_on_commit_callbacks):
+    """The findings table is rendered once per change of the data it reads (issue 17): a power
+    left without a post shows at once, and goes once it has one."""
+    login(users.editor_a)
+    path = f"/office/authority/breakdowns/{breakdown.pk}/"
+    assert "is assigned to no post" not in client.get(path).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        lonely = PowerFactory(breakdown=breakdown, name="没有岗位的职权")
+    page = client.get(path).content.decode()
+    assert f"Power {lonely.code} 没有岗位的职权 is assigned to no post." in page
+    with django_capture_on_commit_callbacks(execute=True):
+        assign(lonely, PostFactory(agency=city.agency_a))
+    assert "is assigned to no post" not in client.get(path).content.decode()
+
+
+def test_breakdown_page_rows_show_basis_posts_and_links(client, login, users, breakdown, city):
+    """Each row: the power's form link, kind, basis in the registry's order, posts with their role."""
+    other = InstrumentFactory(name="另一条例")
+    power = breakdown.powers.get()
+    power.provisions.add(*provisions(other, "第二条"))
+    assign(power, PostFactory(agency=city.agency_a, name="审核岗"), role="review")
+    login(users.editor_a)
+    page = client.get(f"/office/authority/breakdowns/{breakdown.pk}/").content.decode()
+    assert f'<a href="/office/authority/breakdowns/{breakdown.pk}/powers/{power.pk}/">{power.name}</a>' in page
+    shown = [page.index(f"《{p.instrument.name}》{p.label}") for p in power.provisions.select_related("instrument")]
+    assert len(shown) == 2 and shown == sorted(shown)  # the registry's order (Provision.Meta.ordering)
+    assert '审核岗 <span class="muted">Review</span>' in page and '<span class="muted">Handling</span>' in page
+    assert power.kind.name in page
+
+
+def test_breakdown_page_query_count_does_not_grow_with_powers(client, login, users, breakdown, city, django_assert_num_queries, django_assert_max_num_queries, settings):
+    settings.SESSION_REFRESH_SECONDS = 3600  # however slow the machine, no refresh of the session in between
+    login(users.editor_a)
+    path = f"/office/authority/breakdowns/{breakdown.pk}/"
+    client.get(path)
+    client.get(path)
+    with django_assert_max_num_queries(40) as captured:
+        client.get(path)
+    few = captured.captured_queries
+    for _ in range(60):
+        power = PowerFactory(breakdown=breakdown, provisions=provisions(InstrumentFactory(), "第一条"))
+        assign(power, PostFactory(agency=city.agency_a))
+    client.get(path)  # the findings change: computed and cached again
+    with django_assert_num_queries(len(few)):
+        assert client.get(path).status_code == 200
+    with django_assert_num_queries(len(few)):
+        assert client.get(path + "?page=2").status_code == 200

@@ -1,8 +1,12 @@
 """The portal's pages: what they show, what they never show, stable URLs, 404s, constant
 queries."""
 
+import re
+
 import pytest
 from django.urls import reverse
+
+from authority.models import PostAssignment, valid_certificates
 
 from responsibility.models import (
     DocumentStatus,
@@ -202,3 +206,31 @@ def test_officers_and_departments_are_searchable(client, city, published):
     government = f"/governments/{city.city.code}/"
     page = client.get(government + "?q=卫生").content.decode()
     assert city.dept_b.name in page and city.dept_a.name not in page
+
+
+def test_department_page_in_four_queries_with_the_counts_of_each_section(client, city, published, django_assert_num_queries):
+    """The freshness row (ETag and Last-Modified), the six counts in one query, the agencies and
+    the documents: four queries however much is published (issue 17)."""
+    path = published.pages[0]
+    client.get(path)  # the prepared queries compile on a connection's first request
+    with django_assert_num_queries(4):
+        page = client.get(path).content.decode()
+    _grow(city, published, 5)
+    with django_assert_num_queries(4):
+        grown = client.get(path).content.decode()
+    stats = [int(n) for n in re.findall(r'<div class="stat">(\d+)</div>', grown)]
+    entries = published.catalogue.entries.count()
+    powers = published.breakdown.powers.count()
+    posts = PostAssignment.objects.filter(power__breakdown=published.breakdown).values("post").distinct().count()
+    responsibilities = Responsibility.objects.filter(responsibility_set=published.rset).count()
+    standards = EnforcementStandard.objects.filter(responsibility_set=published.rset).count()
+    # The revoked and expired holders do not count.
+    officers = valid_certificates().filter(officer__department=city.dept_a, officer__is_active=True).values("officer").distinct().count()
+    assert stats == [entries, powers, posts, responsibilities, standards, officers] and officers == 6
+    assert stats != [int(n) for n in re.findall(r'<div class="stat">(\d+)</div>', page)]
+
+
+def test_department_page_counts_nothing_for_what_is_not_published(client, city):
+    page = client.get(f"/departments/{city.dept_b.code}/")
+    assert page.status_code == 200
+    assert re.findall(r'<div class="stat">(\d+)</div>', page.content.decode()) == ["0"] * 6
