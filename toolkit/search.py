@@ -6,7 +6,8 @@ PostgreSQL the ``lecrs_ngrams(text)`` function (basis migration 0009) returns th
 single characters and bigrams of a text, lower-cased, and GIN expression indexes over it let
 ``col ngram_contains '食品'`` find the candidate rows by ``lecrs_ngrams(col) @> '{食品}'`` — then
 the same ``LIKE`` as ``contains`` rechecks them, so the result is exactly ``contains``'s. Three
-characters and more keep the plain ``LIKE`` that the trigram indexes serve. Elsewhere (SQLite)
+characters and more keep the plain ``LIKE`` that the trigram indexes serve (``ILIKE`` for the
+case-insensitive lookup, which they serve too). Elsewhere (SQLite)
 the lookups are ``contains`` and ``icontains``.
 """
 
@@ -34,6 +35,12 @@ class _NgramMixin:
                 f"(lecrs_ngrams({lhs_sql}) @> ARRAY[%s]::text[] AND {sql})",
                 [*lhs_params, query.lower(), *params],
             )
+        if self.base_lookup_name == "icontains":
+            # Django's icontains is UPPER(col) LIKE UPPER(...), which no index of the bare
+            # column serves; ILIKE on the column is the same match and pg_trgm's index serves it.
+            lhs_sql, lhs_params = compiler.compile(self.lhs)
+            rhs_sql, rhs_params = self.process_rhs(compiler, connection)
+            return f"{lhs_sql} ILIKE {rhs_sql}", [*lhs_params, *rhs_params]
         return sql, params
 
 
