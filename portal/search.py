@@ -41,10 +41,10 @@ from django.db.models import (
 )
 from django.utils.translation import gettext_lazy as _
 
-from authority.models import Breakdown, Post, PostAssignment, PowerItem, ProcedureStep
+from authority.models import Breakdown, Post, PostAssignment, PowerItem, PowerKind, ProcedureStep
 from basis.models import BasisCatalogue, CatalogueEntry, LegalInstrument
 from organisations.models import Organisation
-from responsibility.models import Responsibility, ResponsibilitySet
+from responsibility.models import Responsibility, ResponsibilityKind, ResponsibilitySet
 from toolkit.search import substring_lookup
 from workflow.review import ReviewStatus
 
@@ -92,38 +92,54 @@ def _rank(field: str, query: str, lookup: str) -> Case:
     )
 
 
+def _ids(*sets: QuerySet) -> QuerySet:
+    """The union of one-column id sets, each found through an index of its own table: an OR
+    across tables (or of EXISTS) reads every row of the outer table instead."""
+    first, *rest = [ids.order_by() for ids in sets]
+    return first.union(*rest)
+
+
+def _organisations(query: str, lookup: str) -> QuerySet:
+    return Organisation.objects.filter(
+        Q(**{f"name__{lookup}": query}) | Q(**{f"short_name__{lookup}": query})
+    ).values("pk")
+
+
 def powers(query: str) -> QuerySet[PowerItem]:
     lookup = _lookup(query)
     published = Breakdown.objects.filter(status=PUBLISHED).values("pk")
-    # The small tables first: which laws and departments the query names.
+    # The small tables first: which laws, kinds and organisations the query names.
     instruments = LegalInstrument.objects.filter(**{f"name__{lookup}": query}).values("pk")
-    organisations = Organisation.objects.filter(
-        Q(**{f"name__{lookup}": query}) | Q(**{f"short_name__{lookup}": query})
-    ).values("pk")
-    by_law = PowerItem.provisions.through.objects.filter(
-        poweritem_id=OuterRef("pk"), provision__instrument__in=instruments
-    )
-    by_step = ProcedureStep.objects.filter(power=OuterRef("pk"), **{f"duty__{lookup}": query})
+    organisations = _organisations(query, lookup)
+    kinds = PowerKind.objects.filter(**{f"name__{lookup}": query}).values("pk")
+    # A power is found by a published responsibility citing its code in its department.
+    responsibilities = Responsibility.objects.filter(responsibility_set__status=PUBLISHED, **{f"content__{lookup}": query})
     by_responsibility = Responsibility.objects.filter(
         responsibility_set__status=PUBLISHED,
         responsibility_set__department=OuterRef("breakdown__department"),
         power_code=OuterRef("code"),
         **{f"content__{lookup}": query},
     )
-    return (
-        PowerItem.objects.filter(breakdown__in=published)
-        .filter(
-            Q(**{f"name__{lookup}": query})
-            | Q(code__icontains=query)
-            | Q(**{f"kind__name__{lookup}": query})
-            | Q(**{f"accountability_grounds__{lookup}": query})
-            | Q(breakdown__department__in=organisations)
-            | Q(enforcing_organ__in=organisations)
-            | Q(handling_agency__in=organisations)
-            | Exists(by_law)
-            | Exists(by_step)
-            | Exists(by_responsibility)
+    found = _ids(
+        PowerItem.objects.filter(**{f"name__{lookup}": query}).values("pk"),
+        # Codes are Latin letters and digits: case-insensitive whatever the query.
+        PowerItem.objects.filter(code__ngram_icontains=query).values("pk"),
+        PowerItem.objects.filter(**{f"accountability_grounds__{lookup}": query}).values("pk"),
+        PowerItem.objects.filter(kind__in=kinds).values("pk"),
+        PowerItem.objects.filter(breakdown__department__in=organisations).values("pk"),
+        PowerItem.objects.filter(enforcing_organ__in=organisations).values("pk"),
+        PowerItem.objects.filter(handling_agency__in=organisations).values("pk"),
+        PowerItem.provisions.through.objects.filter(provision__instrument__in=instruments).values("poweritem_id"),
+        ProcedureStep.objects.filter(**{f"duty__{lookup}": query}).values("power_id"),
+        PowerItem.objects.filter(
+            breakdown__department__in=responsibilities.values("responsibility_set__department"),
+            code__in=responsibilities.values("power_code"),
         )
+        .filter(Exists(by_responsibility))
+        .values("pk"),
+    )
+    return (
+        PowerItem.objects.filter(breakdown__in=published, pk__in=found)
         .annotate(rank=_rank("name", query, lookup))
         .select_related("kind", "breakdown__department", "handling_agency")
         .prefetch_related("provisions__instrument")
@@ -135,20 +151,16 @@ def entries(query: str) -> QuerySet[CatalogueEntry]:
     lookup = _lookup(query)
     published = BasisCatalogue.objects.filter(status=PUBLISHED).values("pk")
     instruments = LegalInstrument.objects.filter(**{f"name__{lookup}": query}).values("pk")
-    departments = Organisation.objects.filter(
-        Q(**{f"name__{lookup}": query}) | Q(**{f"short_name__{lookup}": query})
-    ).values("pk")
-    by_provision = CatalogueEntry.provisions.through.objects.filter(
-        catalogueentry_id=OuterRef("pk"), **{f"provision__text__{lookup}": query}
+    found = _ids(
+        CatalogueEntry.objects.filter(**{f"rights_and_duties__{lookup}": query}).values("pk"),
+        CatalogueEntry.objects.filter(instrument__in=instruments).values("pk"),
+        CatalogueEntry.objects.filter(catalogue__department__in=_organisations(query, lookup)).values("pk"),
+        CatalogueEntry.provisions.through.objects.filter(**{f"provision__text__{lookup}": query}).values(
+            "catalogueentry_id"
+        ),
     )
     return (
-        CatalogueEntry.objects.filter(catalogue__in=published)
-        .filter(
-            Q(instrument__in=instruments)
-            | Q(**{f"rights_and_duties__{lookup}": query})
-            | Q(catalogue__department__in=departments)
-            | Exists(by_provision)
-        )
+        CatalogueEntry.objects.filter(catalogue__in=published, pk__in=found)
         .annotate(rank=_rank("instrument__name", query, lookup))
         .select_related("instrument", "catalogue__department")
         .prefetch_related("provisions")
@@ -172,9 +184,12 @@ def posts(query: str) -> QuerySet[Post]:
     lookup = _lookup(query)
     handled = PostAssignment.objects.filter(post=OuterRef("pk"), power__breakdown__status=PUBLISHED)
     agencies = Organisation.objects.filter(**{f"name__{lookup}": query}).values("pk")
+    found = _ids(
+        Post.objects.filter(**{f"name__{lookup}": query}).values("pk"),
+        Post.objects.filter(agency__in=agencies).values("pk"),
+    )
     return (
-        Post.objects.filter(Exists(handled))
-        .filter(Q(**{f"name__{lookup}": query}) | Q(agency__in=agencies))
+        Post.objects.filter(Exists(handled), pk__in=found)
         .annotate(rank=_rank("name", query, lookup))
         .select_related("agency")
         .order_by("rank", "agency__path", "name", "id")
@@ -184,9 +199,13 @@ def posts(query: str) -> QuerySet[Post]:
 def responsibilities(query: str) -> QuerySet[Responsibility]:
     lookup = _lookup(query)
     published = ResponsibilitySet.objects.filter(status=PUBLISHED).values("pk")
+    kinds = ResponsibilityKind.objects.filter(**{f"name__{lookup}": query}).values("pk")
+    found = _ids(
+        Responsibility.objects.filter(**{f"content__{lookup}": query}).values("pk"),
+        Responsibility.objects.filter(kind__in=kinds).values("pk"),
+    )
     return (
-        Responsibility.objects.filter(responsibility_set__in=published)
-        .filter(Q(**{f"content__{lookup}": query}) | Q(**{f"kind__name__{lookup}": query}))
+        Responsibility.objects.filter(responsibility_set__in=published, pk__in=found)
         .annotate(rank=_rank("content", query, lookup))
         .select_related("kind", "stage", "agency", "post__agency", "responsibility_set__department")
         .order_by("rank", "responsibility_set__department__path", "position", "id")
