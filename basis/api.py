@@ -10,7 +10,8 @@ allow, 400 for invalid input.
 from functools import cached_property
 
 import django_filters
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, F, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -648,7 +649,11 @@ class PublicCatalogueViewSet(viewsets.ReadOnlyModelViewSet):
                 "provisions", "joint_departments", "assisting_departments"
             )
             return catalogues.prefetch_related(Prefetch("entries", queryset=entries.order_by("position", "pk")))
-        return catalogues.annotate(entry_count=Count("entries"), department_path=F("department__path"))
+        # Counted per catalogue of the page by a subquery (an index-only count), not by joining
+        # every published entry and grouping them before the page is cut.
+        counted = CatalogueEntry.objects.filter(catalogue=OuterRef("pk")).order_by().values("catalogue")
+        entry_count = Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), 0)
+        return catalogues.annotate(entry_count=entry_count, department_path=F("department__path"))
 
     def get_serializer_class(self):
         return PublicCatalogueDetailSerializer if self.action == "retrieve" else PublicCatalogueSerializer
