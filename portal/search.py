@@ -83,10 +83,12 @@ def _lookup(query: str) -> str:
 
 
 def _rank(field: str, query: str, lookup: str) -> Case:
-    exact = "iexact" if lookup == "ngram_icontains" else "exact"
+    # Evaluated for every match, so the plain match (a LIKE on the row in hand), not the
+    # n-gram lookup, whose lecrs_ngrams() would be computed for each row.
+    exact, contains = ("iexact", "icontains") if lookup == "ngram_icontains" else ("exact", "contains")
     return Case(
         When(**{f"{field}__{exact}": query}, then=Value(0)),
-        When(**{f"{field}__{lookup}": query}, then=Value(1)),
+        When(**{f"{field}__{contains}": query}, then=Value(1)),
         default=Value(2),
         output_field=IntegerField(),
     )
@@ -139,7 +141,7 @@ def powers(query: str) -> QuerySet[PowerItem]:
         .values("pk"),
     )
     return (
-        PowerItem.objects.filter(breakdown__in=published, pk__in=found)
+        PowerItem.objects.filter(breakdown__in=published, pk__in_found=found)
         .annotate(rank=_rank("name", query, lookup))
         .select_related("kind", "breakdown__department", "handling_agency")
         .prefetch_related("provisions__instrument")
@@ -160,7 +162,7 @@ def entries(query: str) -> QuerySet[CatalogueEntry]:
         ),
     )
     return (
-        CatalogueEntry.objects.filter(catalogue__in=published, pk__in=found)
+        CatalogueEntry.objects.filter(catalogue__in=published, pk__in_found=found)
         .annotate(rank=_rank("instrument__name", query, lookup))
         .select_related("instrument", "catalogue__department")
         .prefetch_related("provisions")
@@ -189,7 +191,7 @@ def posts(query: str) -> QuerySet[Post]:
         Post.objects.filter(agency__in=agencies).values("pk"),
     )
     return (
-        Post.objects.filter(Exists(handled), pk__in=found)
+        Post.objects.filter(Exists(handled), pk__in_found=found)
         .annotate(rank=_rank("name", query, lookup))
         .select_related("agency")
         .order_by("rank", "agency__path", "name", "id")
@@ -205,7 +207,7 @@ def responsibilities(query: str) -> QuerySet[Responsibility]:
         Responsibility.objects.filter(kind__in=kinds).values("pk"),
     )
     return (
-        Responsibility.objects.filter(responsibility_set__in=published, pk__in=found)
+        Responsibility.objects.filter(responsibility_set__in=published, pk__in_found=found)
         .annotate(rank=_rank("content", query, lookup))
         .select_related("kind", "stage", "agency", "post__agency", "responsibility_set__department")
         .order_by("rank", "responsibility_set__department__path", "position", "id")
@@ -237,4 +239,5 @@ SEARCHES = {
 
 def counts(query: str) -> dict[str, int]:
     """Matches per tab, each counted up to CAP + 1 (one query per tab)."""
-    return {key: search(query).order_by()[: CAP + 1].count() for key, search in SEARCHES.items()}
+    # Ids only: the rank is for ordering a page, not for counting.
+    return {key: search(query).order_by().values("pk")[: CAP + 1].count() for key, search in SEARCHES.items()}

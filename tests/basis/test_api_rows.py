@@ -5,9 +5,9 @@ many-to-many lists included — and a page costs the same queries whatever its s
 import datetime
 
 import pytest
+from django.db import connection
 from django.db.models import Count, F
 from django.test.utils import CaptureQueriesContext
-from django.db import connection
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
