@@ -120,7 +120,7 @@ def figures() -> list[Figure]:
         if not _served(plan, "authority_power_name_ngram", "authority_poweritem", spread):
             wrong.append((f"portal search {term}", plan))
         counts = [
-            _sql(search(term).order_by().values("pk")[: portal_search.CAP + 1])
+            _sql(search(term, cap=portal_search.CAP + 1).order_by().values("pk")[: portal_search.CAP + 1])
             for search in portal_search.SEARCHES.values()
         ]
 

@@ -94,10 +94,15 @@ def _rank(field: str, query: str, lookup: str) -> Case:
     )
 
 
-def _ids(*sets: QuerySet) -> QuerySet:
+def _ids(*sets: QuerySet, cap: int | None = None) -> QuerySet:
     """The union of one-column id sets, each found through an index of its own table: an OR
-    across tables (or of EXISTS) reads every row of the outer table instead."""
-    first, *rest = [ids.order_by() for ids in sets]
+    across tables (or of EXISTS) reads every row of the outer table instead.
+
+    With ``cap`` each set gives at most ``cap`` ids: enough to count a tab up to ``cap`` (each
+    set keeps only published rows, so if one set is cut the tab has ``cap`` matches or more; if
+    none is, the union is exact), and a common term no longer gathers every one of its
+    hundred thousand ids to say "1000+"."""
+    first, *rest = [ids.order_by()[:cap] if cap else ids.order_by() for ids in sets]
     return first.union(*rest)
 
 
@@ -107,7 +112,7 @@ def _organisations(query: str, lookup: str) -> QuerySet:
     ).values("pk")
 
 
-def powers(query: str) -> QuerySet[PowerItem]:
+def powers(query: str, cap: int | None = None) -> QuerySet[PowerItem]:
     lookup = _lookup(query)
     published = Breakdown.objects.filter(status=PUBLISHED).values("pk")
     # The small tables first: which laws, kinds and organisations the query names.
@@ -122,23 +127,32 @@ def powers(query: str) -> QuerySet[PowerItem]:
         power_code=OuterRef("code"),
         **{f"content__{lookup}": query},
     )
+    # Published is checked in each id set only when they are capped (for counting, below);
+    # otherwise once, outside, where it costs no join per set.
+    live = PowerItem.objects.filter(breakdown__status=PUBLISHED) if cap else PowerItem.objects.all()
+    via = {"__status": PUBLISHED} if cap else {}
     found = _ids(
-        PowerItem.objects.filter(**{f"name__{lookup}": query}).values("pk"),
+        live.filter(**{f"name__{lookup}": query}).values("pk"),
         # Codes are Latin letters and digits: case-insensitive whatever the query.
-        PowerItem.objects.filter(code__ngram_icontains=query).values("pk"),
-        PowerItem.objects.filter(**{f"accountability_grounds__{lookup}": query}).values("pk"),
-        PowerItem.objects.filter(kind__in=kinds).values("pk"),
-        PowerItem.objects.filter(breakdown__department__in=organisations).values("pk"),
-        PowerItem.objects.filter(enforcing_organ__in=organisations).values("pk"),
-        PowerItem.objects.filter(handling_agency__in=organisations).values("pk"),
-        PowerItem.provisions.through.objects.filter(provision__instrument__in=instruments).values("poweritem_id"),
-        ProcedureStep.objects.filter(**{f"duty__{lookup}": query}).values("power_id"),
-        PowerItem.objects.filter(
+        live.filter(code__ngram_icontains=query).values("pk"),
+        live.filter(**{f"accountability_grounds__{lookup}": query}).values("pk"),
+        live.filter(kind__in=kinds).values("pk"),
+        live.filter(breakdown__department__in=organisations).values("pk"),
+        live.filter(enforcing_organ__in=organisations).values("pk"),
+        live.filter(handling_agency__in=organisations).values("pk"),
+        PowerItem.provisions.through.objects.filter(
+            provision__instrument__in=instruments, **{f"poweritem__breakdown{k}": v for k, v in via.items()}
+        ).values("poweritem_id"),
+        ProcedureStep.objects.filter(
+            **{f"duty__{lookup}": query}, **{f"power__breakdown{k}": v for k, v in via.items()}
+        ).values("power_id"),
+        live.filter(
             breakdown__department__in=responsibilities.values("responsibility_set__department"),
             code__in=responsibilities.values("power_code"),
         )
         .filter(Exists(by_responsibility))
         .values("pk"),
+        cap=cap,
     )
     return (
         PowerItem.objects.filter(breakdown__in=published, pk__in_found=found)
@@ -149,17 +163,20 @@ def powers(query: str) -> QuerySet[PowerItem]:
     )
 
 
-def entries(query: str) -> QuerySet[CatalogueEntry]:
+def entries(query: str, cap: int | None = None) -> QuerySet[CatalogueEntry]:
     lookup = _lookup(query)
     published = BasisCatalogue.objects.filter(status=PUBLISHED).values("pk")
     instruments = LegalInstrument.objects.filter(**{f"name__{lookup}": query}).values("pk")
+    live = CatalogueEntry.objects.filter(catalogue__status=PUBLISHED) if cap else CatalogueEntry.objects.all()
+    via = {"__status": PUBLISHED} if cap else {}
     found = _ids(
-        CatalogueEntry.objects.filter(**{f"rights_and_duties__{lookup}": query}).values("pk"),
-        CatalogueEntry.objects.filter(instrument__in=instruments).values("pk"),
-        CatalogueEntry.objects.filter(catalogue__department__in=_organisations(query, lookup)).values("pk"),
-        CatalogueEntry.provisions.through.objects.filter(**{f"provision__text__{lookup}": query}).values(
-            "catalogueentry_id"
-        ),
+        live.filter(**{f"rights_and_duties__{lookup}": query}).values("pk"),
+        live.filter(instrument__in=instruments).values("pk"),
+        live.filter(catalogue__department__in=_organisations(query, lookup)).values("pk"),
+        CatalogueEntry.provisions.through.objects.filter(
+            **{f"provision__text__{lookup}": query}, **{f"catalogueentry__catalogue{k}": v for k, v in via.items()}
+        ).values("catalogueentry_id"),
+        cap=cap,
     )
     return (
         CatalogueEntry.objects.filter(catalogue__in=published, pk__in_found=found)
@@ -170,7 +187,7 @@ def entries(query: str) -> QuerySet[CatalogueEntry]:
     )
 
 
-def departments(query: str) -> QuerySet[Organisation]:
+def departments(query: str, cap: int | None = None) -> QuerySet[Organisation]:
     lookup = _lookup(query)
     return (
         public_departments()
@@ -181,8 +198,10 @@ def departments(query: str) -> QuerySet[Organisation]:
     )
 
 
-def posts(query: str) -> QuerySet[Post]:
-    """Posts that handle a power of a published breakdown, with that breakdown's department."""
+def posts(query: str, cap: int | None = None) -> QuerySet[Post]:
+    """Posts that handle a power of a published breakdown, with that breakdown's department.
+    (``cap`` is not applied: whether a post is handled is known only outside its id sets, and
+    the posts are few next to the powers.)"""
     lookup = _lookup(query)
     handled = PostAssignment.objects.filter(post=OuterRef("pk"), power__breakdown__status=PUBLISHED)
     agencies = Organisation.objects.filter(**{f"name__{lookup}": query}).values("pk")
@@ -198,13 +217,15 @@ def posts(query: str) -> QuerySet[Post]:
     )
 
 
-def responsibilities(query: str) -> QuerySet[Responsibility]:
+def responsibilities(query: str, cap: int | None = None) -> QuerySet[Responsibility]:
     lookup = _lookup(query)
     published = ResponsibilitySet.objects.filter(status=PUBLISHED).values("pk")
     kinds = ResponsibilityKind.objects.filter(**{f"name__{lookup}": query}).values("pk")
+    live = Responsibility.objects.filter(responsibility_set__status=PUBLISHED) if cap else Responsibility.objects.all()
     found = _ids(
-        Responsibility.objects.filter(**{f"content__{lookup}": query}).values("pk"),
-        Responsibility.objects.filter(kind__in=kinds).values("pk"),
+        live.filter(**{f"content__{lookup}": query}).values("pk"),
+        live.filter(kind__in=kinds).values("pk"),
+        cap=cap,
     )
     return (
         Responsibility.objects.filter(responsibility_set__in=published, pk__in_found=found)
@@ -240,4 +261,6 @@ SEARCHES = {
 def counts(query: str) -> dict[str, int]:
     """Matches per tab, each counted up to CAP + 1 (one query per tab)."""
     # Ids only: the rank is for ordering a page, not for counting.
-    return {key: search(query).order_by().values("pk")[: CAP + 1].count() for key, search in SEARCHES.items()}
+    return {
+        key: search(query, cap=CAP + 1).order_by().values("pk")[: CAP + 1].count() for key, search in SEARCHES.items()
+    }
