@@ -29,6 +29,7 @@ Each tab counts up to ``CAP`` + 1 matches, so a page costs the same few queries 
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import (
     Case,
     Exists,
@@ -102,6 +103,8 @@ def _ids(*sets: QuerySet, cap: int | None = None) -> QuerySet:
     set keeps only published rows, so if one set is cut the tab has ``cap`` matches or more; if
     none is, the union is exact), and a common term no longer gathers every one of its
     hundred thousand ids to say "1000+"."""
+    if not connection.features.supports_slicing_ordering_in_compound:
+        cap = None  # SQLite: no LIMIT inside a UNION; the whole union, then the outer limit
     first, *rest = [ids.order_by()[:cap] if cap else ids.order_by() for ids in sets]
     return first.union(*rest)
 
