@@ -19,7 +19,9 @@ def published_entries_search(query: str) -> QuerySet[CatalogueEntry]:
     that contains them, served on PostgreSQL by n-gram indexes (trigram ones from three).
     Instruments and departments are matched first in their own small tables, so the entries
     table is filtered by id lists and one text column; ordered by (catalogue, position), which
-    an index serves, so a page of a common term stops after its rows instead of sorting all."""
+    an index serves, so a page of a common term stops after its rows instead of sorting all.
+    Published is a condition on the catalogue the rows join anyway (select_related), not a
+    subquery: one relation fewer for the planner, whose planning was most of a page's SQL time."""
     published = BasisCatalogue.objects.filter(status=ReviewStatus.PUBLISHED)
     query = query.strip()
     if query:
@@ -30,13 +32,13 @@ def published_entries_search(query: str) -> QuerySet[CatalogueEntry]:
         catalogues = list(
             published.filter(**{f"department__name__{lookup}": query}).values_list("pk", flat=True)
         )
-        entries = CatalogueEntry.objects.filter(catalogue__in=published.values("pk")).filter(
+        entries = CatalogueEntry.objects.filter(catalogue__status=ReviewStatus.PUBLISHED).filter(
             Q(instrument__in=instruments)
             | Q(catalogue__in=catalogues)
             | Q(**{f"rights_and_duties__{lookup}": query})
         )
     else:
-        entries = CatalogueEntry.objects.filter(catalogue__in=published.values("pk"))
+        entries = CatalogueEntry.objects.filter(catalogue__status=ReviewStatus.PUBLISHED)
     return (
         entries.order_by("catalogue_id", "position")
         .select_related("instrument", "catalogue__department")

@@ -29,6 +29,7 @@ Each tab counts up to ``CAP`` + 1 matches, so a page costs the same few queries 
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import (
     Case,
     Exists,
@@ -41,10 +42,10 @@ from django.db.models import (
 )
 from django.utils.translation import gettext_lazy as _
 
-from authority.models import Breakdown, Post, PostAssignment, PowerItem, ProcedureStep
+from authority.models import Breakdown, Post, PostAssignment, PowerItem, PowerKind, ProcedureStep
 from basis.models import BasisCatalogue, CatalogueEntry, LegalInstrument
 from organisations.models import Organisation
-from responsibility.models import Responsibility, ResponsibilitySet
+from responsibility.models import Responsibility, ResponsibilityKind, ResponsibilitySet
 from toolkit.search import substring_lookup
 from workflow.review import ReviewStatus
 
@@ -83,47 +84,81 @@ def _lookup(query: str) -> str:
 
 
 def _rank(field: str, query: str, lookup: str) -> Case:
-    exact = "iexact" if lookup == "ngram_icontains" else "exact"
+    # Evaluated for every match, so the plain match (a LIKE on the row in hand), not the
+    # n-gram lookup, whose lecrs_ngrams() would be computed for each row.
+    exact, contains = ("iexact", "icontains") if lookup == "ngram_icontains" else ("exact", "contains")
     return Case(
         When(**{f"{field}__{exact}": query}, then=Value(0)),
-        When(**{f"{field}__{lookup}": query}, then=Value(1)),
+        When(**{f"{field}__{contains}": query}, then=Value(1)),
         default=Value(2),
         output_field=IntegerField(),
     )
 
 
-def powers(query: str) -> QuerySet[PowerItem]:
-    lookup = _lookup(query)
-    published = Breakdown.objects.filter(status=PUBLISHED).values("pk")
-    # The small tables first: which laws and departments the query names.
-    instruments = LegalInstrument.objects.filter(**{f"name__{lookup}": query}).values("pk")
-    organisations = Organisation.objects.filter(
+def _ids(*sets: QuerySet, cap: int | None = None) -> QuerySet:
+    """The union of one-column id sets, each found through an index of its own table: an OR
+    across tables (or of EXISTS) reads every row of the outer table instead.
+
+    With ``cap`` each set gives at most ``cap`` ids: enough to count a tab up to ``cap`` (each
+    set keeps only published rows, so if one set is cut the tab has ``cap`` matches or more; if
+    none is, the union is exact), and a common term no longer gathers every one of its
+    hundred thousand ids to say "1000+"."""
+    if not connection.features.supports_slicing_ordering_in_compound:
+        cap = None  # SQLite: no LIMIT inside a UNION; the whole union, then the outer limit
+    first, *rest = [ids.order_by()[:cap] if cap else ids.order_by() for ids in sets]
+    return first.union(*rest)
+
+
+def _organisations(query: str, lookup: str) -> QuerySet:
+    return Organisation.objects.filter(
         Q(**{f"name__{lookup}": query}) | Q(**{f"short_name__{lookup}": query})
     ).values("pk")
-    by_law = PowerItem.provisions.through.objects.filter(
-        poweritem_id=OuterRef("pk"), provision__instrument__in=instruments
-    )
-    by_step = ProcedureStep.objects.filter(power=OuterRef("pk"), **{f"duty__{lookup}": query})
+
+
+def powers(query: str, cap: int | None = None) -> QuerySet[PowerItem]:
+    lookup = _lookup(query)
+    published = Breakdown.objects.filter(status=PUBLISHED).values("pk")
+    # The small tables first: which laws, kinds and organisations the query names.
+    instruments = LegalInstrument.objects.filter(**{f"name__{lookup}": query}).values("pk")
+    organisations = _organisations(query, lookup)
+    kinds = PowerKind.objects.filter(**{f"name__{lookup}": query}).values("pk")
+    # A power is found by a published responsibility citing its code in its department.
+    responsibilities = Responsibility.objects.filter(responsibility_set__status=PUBLISHED, **{f"content__{lookup}": query})
     by_responsibility = Responsibility.objects.filter(
         responsibility_set__status=PUBLISHED,
         responsibility_set__department=OuterRef("breakdown__department"),
         power_code=OuterRef("code"),
         **{f"content__{lookup}": query},
     )
-    return (
-        PowerItem.objects.filter(breakdown__in=published)
-        .filter(
-            Q(**{f"name__{lookup}": query})
-            | Q(code__icontains=query)
-            | Q(**{f"kind__name__{lookup}": query})
-            | Q(**{f"accountability_grounds__{lookup}": query})
-            | Q(breakdown__department__in=organisations)
-            | Q(enforcing_organ__in=organisations)
-            | Q(handling_agency__in=organisations)
-            | Exists(by_law)
-            | Exists(by_step)
-            | Exists(by_responsibility)
+    # Published is checked in each id set only when they are capped (for counting, below);
+    # otherwise once, outside, where it costs no join per set.
+    live = PowerItem.objects.filter(breakdown__status=PUBLISHED) if cap else PowerItem.objects.all()
+    via = {"__status": PUBLISHED} if cap else {}
+    found = _ids(
+        live.filter(**{f"name__{lookup}": query}).values("pk"),
+        # Codes are Latin letters and digits: case-insensitive whatever the query.
+        live.filter(code__ngram_icontains=query).values("pk"),
+        live.filter(**{f"accountability_grounds__{lookup}": query}).values("pk"),
+        live.filter(kind__in=kinds).values("pk"),
+        live.filter(breakdown__department__in=organisations).values("pk"),
+        live.filter(enforcing_organ__in=organisations).values("pk"),
+        live.filter(handling_agency__in=organisations).values("pk"),
+        PowerItem.provisions.through.objects.filter(
+            provision__instrument__in=instruments, **{f"poweritem__breakdown{k}": v for k, v in via.items()}
+        ).values("poweritem_id"),
+        ProcedureStep.objects.filter(
+            **{f"duty__{lookup}": query}, **{f"power__breakdown{k}": v for k, v in via.items()}
+        ).values("power_id"),
+        live.filter(
+            breakdown__department__in=responsibilities.values("responsibility_set__department"),
+            code__in=responsibilities.values("power_code"),
         )
+        .filter(Exists(by_responsibility))
+        .values("pk"),
+        cap=cap,
+    )
+    return (
+        PowerItem.objects.filter(breakdown__in=published, pk__in_found=found)
         .annotate(rank=_rank("name", query, lookup))
         .select_related("kind", "breakdown__department", "handling_agency")
         .prefetch_related("provisions__instrument")
@@ -131,24 +166,23 @@ def powers(query: str) -> QuerySet[PowerItem]:
     )
 
 
-def entries(query: str) -> QuerySet[CatalogueEntry]:
+def entries(query: str, cap: int | None = None) -> QuerySet[CatalogueEntry]:
     lookup = _lookup(query)
     published = BasisCatalogue.objects.filter(status=PUBLISHED).values("pk")
     instruments = LegalInstrument.objects.filter(**{f"name__{lookup}": query}).values("pk")
-    departments = Organisation.objects.filter(
-        Q(**{f"name__{lookup}": query}) | Q(**{f"short_name__{lookup}": query})
-    ).values("pk")
-    by_provision = CatalogueEntry.provisions.through.objects.filter(
-        catalogueentry_id=OuterRef("pk"), **{f"provision__text__{lookup}": query}
+    live = CatalogueEntry.objects.filter(catalogue__status=PUBLISHED) if cap else CatalogueEntry.objects.all()
+    via = {"__status": PUBLISHED} if cap else {}
+    found = _ids(
+        live.filter(**{f"rights_and_duties__{lookup}": query}).values("pk"),
+        live.filter(instrument__in=instruments).values("pk"),
+        live.filter(catalogue__department__in=_organisations(query, lookup)).values("pk"),
+        CatalogueEntry.provisions.through.objects.filter(
+            **{f"provision__text__{lookup}": query}, **{f"catalogueentry__catalogue{k}": v for k, v in via.items()}
+        ).values("catalogueentry_id"),
+        cap=cap,
     )
     return (
-        CatalogueEntry.objects.filter(catalogue__in=published)
-        .filter(
-            Q(instrument__in=instruments)
-            | Q(**{f"rights_and_duties__{lookup}": query})
-            | Q(catalogue__department__in=departments)
-            | Exists(by_provision)
-        )
+        CatalogueEntry.objects.filter(catalogue__in=published, pk__in_found=found)
         .annotate(rank=_rank("instrument__name", query, lookup))
         .select_related("instrument", "catalogue__department")
         .prefetch_related("provisions")
@@ -156,7 +190,7 @@ def entries(query: str) -> QuerySet[CatalogueEntry]:
     )
 
 
-def departments(query: str) -> QuerySet[Organisation]:
+def departments(query: str, cap: int | None = None) -> QuerySet[Organisation]:
     lookup = _lookup(query)
     return (
         public_departments()
@@ -167,26 +201,37 @@ def departments(query: str) -> QuerySet[Organisation]:
     )
 
 
-def posts(query: str) -> QuerySet[Post]:
-    """Posts that handle a power of a published breakdown, with that breakdown's department."""
+def posts(query: str, cap: int | None = None) -> QuerySet[Post]:
+    """Posts that handle a power of a published breakdown, with that breakdown's department.
+    (``cap`` is not applied: whether a post is handled is known only outside its id sets, and
+    the posts are few next to the powers.)"""
     lookup = _lookup(query)
     handled = PostAssignment.objects.filter(post=OuterRef("pk"), power__breakdown__status=PUBLISHED)
     agencies = Organisation.objects.filter(**{f"name__{lookup}": query}).values("pk")
+    found = _ids(
+        Post.objects.filter(**{f"name__{lookup}": query}).values("pk"),
+        Post.objects.filter(agency__in=agencies).values("pk"),
+    )
     return (
-        Post.objects.filter(Exists(handled))
-        .filter(Q(**{f"name__{lookup}": query}) | Q(agency__in=agencies))
+        Post.objects.filter(Exists(handled), pk__in_found=found)
         .annotate(rank=_rank("name", query, lookup))
         .select_related("agency")
         .order_by("rank", "agency__path", "name", "id")
     )
 
 
-def responsibilities(query: str) -> QuerySet[Responsibility]:
+def responsibilities(query: str, cap: int | None = None) -> QuerySet[Responsibility]:
     lookup = _lookup(query)
     published = ResponsibilitySet.objects.filter(status=PUBLISHED).values("pk")
+    kinds = ResponsibilityKind.objects.filter(**{f"name__{lookup}": query}).values("pk")
+    live = Responsibility.objects.filter(responsibility_set__status=PUBLISHED) if cap else Responsibility.objects.all()
+    found = _ids(
+        live.filter(**{f"content__{lookup}": query}).values("pk"),
+        live.filter(kind__in=kinds).values("pk"),
+        cap=cap,
+    )
     return (
-        Responsibility.objects.filter(responsibility_set__in=published)
-        .filter(Q(**{f"content__{lookup}": query}) | Q(**{f"kind__name__{lookup}": query}))
+        Responsibility.objects.filter(responsibility_set__in=published, pk__in_found=found)
         .annotate(rank=_rank("content", query, lookup))
         .select_related("kind", "stage", "agency", "post__agency", "responsibility_set__department")
         .order_by("rank", "responsibility_set__department__path", "position", "id")
@@ -218,4 +263,7 @@ SEARCHES = {
 
 def counts(query: str) -> dict[str, int]:
     """Matches per tab, each counted up to CAP + 1 (one query per tab)."""
-    return {key: search(query).order_by()[: CAP + 1].count() for key, search in SEARCHES.items()}
+    # Ids only: the rank is for ordering a page, not for counting.
+    return {
+        key: search(query, cap=CAP + 1).order_by().values("pk")[: CAP + 1].count() for key, search in SEARCHES.items()
+    }

@@ -167,3 +167,20 @@ def test_query_count_is_constant(client, city, laws, django_assert_max_num_queri
     for scope in ("powers", "entries", "departments", "posts", "responsibilities"):
         with django_assert_max_num_queries(14):
             client.get("/search/", {"q": "广告", "in": scope})
+
+
+@pytest.mark.parametrize("cap", [0, 1, 2, 50])
+def test_a_capped_count_is_the_true_count_up_to_the_cap(city, laws, monkeypatch, cap):
+    """counts() takes at most CAP + 1 ids from each id set of a tab: the answer must be what
+    counting every match and stopping at CAP + 1 gives."""
+    from portal import search as portal_search
+
+    post = PostFactory(agency=city.dept_b, name="广告复核岗")
+    for n in range(4):
+        add_power(laws.breakdown, post, f"CAP-{n}", f"广告职权{n}", instrument=laws.provisions.first().instrument)
+    monkeypatch.setattr(portal_search, "CAP", cap)
+    for query in ("广告", "食品", "监督", "广告法"):
+        expected = {
+            key: min(search(query).count(), cap + 1) for key, search in portal_search.SEARCHES.items()
+        }
+        assert portal_search.counts(query) == expected, query
