@@ -312,6 +312,15 @@ LEFT JOIN {provision} p ON p.id = ep.provision_id
 WHERE e.id {ids}
 """
 
+# An array of ids passed as one string ("1,2,,4"; empty = NULL): one constant for the parser,
+# where a literal ARRAY[…] of thousands of numbers costs more to plan than the check to run.
+_ARRAY = "string_to_array(%s, ',', '')::bigint[]"
+
+
+def _joined(values: Iterable) -> str:
+    return ",".join("" if value is None else str(int(value)) for value in values)
+
+
 # Partner (or principal) ids and names, by suspect entry id.
 Suspects = dict[int, dict[int, str]]
 
@@ -324,6 +333,9 @@ class _Check:
             "id", "department_id", "department__jurisdiction_id"
         )
         self.everywhere = current_catalogues("", replacing=extras).order_by().values("id", "department_id")
+        self.scope_path = scope_path
+        self._current: tuple[list, list] | None = None
+        self.extras = extras
         self.focus_ids = [c.pk for c in focus] if focus else None
         self.focus_departments = [c.department_id for c in focus] if focus else None
         self.tables = _tables()
@@ -369,13 +381,84 @@ class _Check:
         values = list(values) or [None]
         return ", ".join(["%s"] * len(values)), values
 
+    def _current_rows(self) -> tuple[list, list]:
+        """The current catalogues, read once for every check of the run: (in scope, everywhere),
+        as rows of (id, department_id, jurisdiction_id). Working them out is most of what a
+        focused check costs if each statement does it again."""
+        if self._current is None:
+            current = current_catalogues("", replacing=self.extras).order_by()
+            if self.focus_ids is not None:
+                current = current.filter(department_id__in=self._reached_departments())
+            everywhere = list(
+                current.values_list("id", "department_id", "department__jurisdiction_id", "department__path")
+            )
+            in_scope = [row[:3] for row in everywhere if row[3].startswith(self.scope_path)]
+            self._current = (in_scope, [row[:3] for row in everywhere])
+        return self._current
+
+    def _reached_departments(self) -> list[int]:
+        """For a focused check, the departments whose current catalogue a check can reach from the
+        focused ones: their own, those of their jurisdictions (multi-head), the partners and
+        principals their entries name and their departments' principals (cross, mismatch, ultra
+        vires), and the departments whose entries name them or act for them, with the principals
+        those entries name. Every check joins its entries to these alone, so reading the current
+        catalogue of these few departments stands for reading every department's."""
+        t = self.tables
+        ids, id_params = self._in(self.focus_ids)
+        departments, department_params = self._in(self.focus_departments)
+        selects = [
+            (f"SELECT id FROM {t['organisation']} WHERE id IN ({departments}) OR principal_id IN ({departments}) "
+             f"OR jurisdiction_id IN (SELECT jurisdiction_id FROM {t['organisation']} WHERE id IN ({departments}))",
+             [*department_params, *department_params, *department_params]),
+            (f"SELECT principal_id FROM {t['organisation']} WHERE id IN ({departments})", department_params),
+            (f"SELECT principal_id FROM {t['entry']} WHERE catalogue_id IN ({ids})", id_params),
+        ]
+        for through in ("joint", "assisting"):
+            selects += [
+                (f"SELECT n.organisation_id FROM {t[through]} n JOIN {t['entry']} e ON e.id = n.catalogueentry_id "
+                 f"WHERE e.catalogue_id IN ({ids})", id_params),
+                (f"SELECT c.department_id FROM {t[through]} n JOIN {t['entry']} e ON e.id = n.catalogueentry_id "
+                 f"JOIN {t['catalogue']} c ON c.id = e.catalogue_id WHERE n.organisation_id IN ({departments})",
+                 department_params),
+            ]
+        selects += [
+            (f"SELECT c.department_id FROM {t['entry']} e JOIN {t['catalogue']} c ON c.id = e.catalogue_id "
+             f"WHERE e.principal_id IN ({departments})", department_params),
+            # Entries of an organisation acting for a focused department may name another principal.
+            (f"SELECT e.principal_id FROM {t['entry']} e JOIN {t['catalogue']} c ON c.id = e.catalogue_id "
+             f"JOIN {t['organisation']} o ON o.id = c.department_id WHERE o.principal_id IN ({departments})",
+             department_params),
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ".join(sql for sql, _ in selects), [p for _, params in selects for p in params])
+            return [row[0] for row in cursor.fetchall() if row[0] is not None]
+
+    def _scope_cte(self) -> tuple[str, list]:
+        """``scope(id, department_id, jurisdiction_id)``: the current catalogues in scope."""
+        if connection.vendor != "postgresql":
+            sql, params = self.in_scope.query.sql_with_params()
+            return sql, list(params)
+        rows = self._current_rows()[0]
+        return (
+            f"SELECT * FROM unnest({_ARRAY}, {_ARRAY}, {_ARRAY})",
+            [_joined(row[0] for row in rows), _joined(row[1] for row in rows), _joined(row[2] for row in rows)],
+        )
+
+    def _everywhere_cte(self) -> tuple[str, list]:
+        """``everywhere(id, department_id)``: the current catalogue of every department."""
+        if connection.vendor != "postgresql":
+            sql, params = self.everywhere.query.sql_with_params()
+            return sql, list(params)
+        rows = self._current_rows()[1]
+        return f"SELECT * FROM unnest({_ARRAY}, {_ARRAY})", [_joined(row[0] for row in rows), _joined(row[1] for row in rows)]
+
     def _suspects(self, ctes: list[tuple[str, str, list]], needs_everywhere: bool = False) -> Suspects:
         """Run a check whose CTEs end with ``suspect(id, partner_id)``."""
-        scope_sql, scope_params = self.in_scope.query.sql_with_params()
-        parts = [("scope(id, department_id, jurisdiction_id)", scope_sql, list(scope_params))]
+        scope_sql, scope_params = self._scope_cte()
+        parts = [("scope(id, department_id, jurisdiction_id)", scope_sql, scope_params)]
         if needs_everywhere:
-            everywhere_sql, everywhere_params = self.everywhere.query.sql_with_params()
-            parts.append(("everywhere(id, department_id)", everywhere_sql, list(everywhere_params)))
+            everywhere_sql, everywhere_params = self._everywhere_cte()
+            parts.append(("everywhere(id, department_id)", everywhere_sql, everywhere_params))
         parts += ctes
         # Each step is computed once: left to inline them, PostgreSQL misjudges how many rows
         # survive a step and may re-run an aggregate for every row of another.
@@ -454,9 +537,11 @@ class _Check:
         """A condition (one parameter: True) leaving out the general laws that bind every
         department (行政处罚法 …): listing one claims no field of enforcement, so neither
         multi-head nor cross enforcement can arise from it."""
+        # NOT EXISTS, not NOT IN: the planner may then look each instrument up by its key (or
+        # anti-join), where NOT IN reads the whole registry for every statement.
         return (
-            f" AND e.instrument_id NOT IN (SELECT id FROM {self.tables['instrument']} "
-            f"WHERE binds_all_departments = %s)"
+            f" AND NOT EXISTS (SELECT 1 FROM {self.tables['instrument']} general "
+            f"WHERE general.id = e.instrument_id AND general.binds_all_departments = %s)"
         )
 
     def _named(self) -> tuple[str, list]:
@@ -581,11 +666,11 @@ class _Check:
         """The named entries whose partner lists the instrument: entry id → the partner's
         entries on it (ids, compared in Python with their roles)."""
         named_sql, named_params = self._named()
-        scope_sql, scope_params = self.in_scope.query.sql_with_params()
-        everywhere_sql, everywhere_params = self.everywhere.query.sql_with_params()
+        scope_sql, scope_params = self._scope_cte()
+        everywhere_sql, everywhere_params = self._everywhere_cte()
         parts = [
-            ("scope(id, department_id, jurisdiction_id)", scope_sql, list(scope_params)),
-            ("everywhere(id, department_id)", everywhere_sql, list(everywhere_params)),
+            ("scope(id, department_id, jurisdiction_id)", scope_sql, scope_params),
+            ("everywhere(id, department_id)", everywhere_sql, everywhere_params),
             ("named(id, instrument_id, partner_id)", named_sql, named_params),
             (
                 "asked(id, department_id)",
@@ -779,16 +864,26 @@ class _Roles:
     """Category and named departments of a few entries, read in three queries."""
 
     def __init__(self, ids: set[int]):
-        rows = CatalogueEntry.objects.filter(pk__in=ids).values_list("id", "category", "lead_department_id")
-        self.category = {pk: category for pk, category, _lead in rows}
-        self.lead = {pk: lead for pk, _category, lead in rows}
-        self.joint, self.assisting = defaultdict(set), defaultdict(set)
-        for name, into in (("joint_departments", self.joint), ("assisting_departments", self.assisting)):
-            through = getattr(CatalogueEntry, name).through
-            for entry_id, organisation_id in through.objects.filter(catalogueentry_id__in=ids).values_list(
-                "catalogueentry_id", "organisation_id"
-            ):
-                into[entry_id].add(organisation_id)
+        # Raw statements with the ids as one parameter: a queryset's ``pk__in`` of thousands of
+        # ids costs more in Python (each value prepared) than the read itself.
+        tables = _tables()
+        if connection.vendor == "postgresql":
+            condition, param = f"= ANY({_ARRAY})", _joined(sorted(ids))
+        else:
+            condition, param = "IN (SELECT value FROM json_each(%s))", json.dumps(sorted(ids))
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT id, category, lead_department_id FROM {tables['entry']} WHERE id {condition}", [param])
+            rows = cursor.fetchall()
+            self.category = {pk: category for pk, category, _lead in rows}
+            self.lead = {pk: lead for pk, _category, lead in rows}
+            self.joint, self.assisting = defaultdict(set), defaultdict(set)
+            for name, into in (("joint", self.joint), ("assisting", self.assisting)):
+                cursor.execute(
+                    f"SELECT catalogueentry_id, organisation_id FROM {tables[name]} WHERE catalogueentry_id {condition}",
+                    [param],
+                )
+                for entry_id, organisation_id in cursor.fetchall():
+                    into[entry_id].add(organisation_id)
 
     def role(self, entry_id: int, department_id: int) -> str:
         """The department's role in the entry: lead, joint, assisting or "" (not named)."""
