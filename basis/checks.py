@@ -325,6 +325,49 @@ def _joined(values: Iterable) -> str:
 Suspects = dict[int, dict[int, str]]
 
 
+def reached_departments(catalogue_ids: list[int]) -> dict[int, set[int]]:
+    """For each catalogue, the departments a focused check of it reads the current catalogue
+    of: its own, those of its jurisdiction (multi-head), the partners and principals its entries
+    name and its department's principal (cross, mismatch, ultra vires), the departments whose
+    entries name it or act for it, and the principals those entries name. Its findings depend
+    on these departments' catalogues, the registry and the organisation tree, nothing else."""
+    if not catalogue_ids:
+        return {}
+    t = _tables()
+    ids = ", ".join(["%s"] * len(catalogue_ids))
+    branches = [
+        "SELECT f.fid, f.fdep FROM f",
+        f"SELECT f.fid, o.id FROM f JOIN {t['organisation']} o ON o.principal_id = f.fdep",
+        f"SELECT f.fid, o.id FROM f JOIN {t['organisation']} fo ON fo.id = f.fdep "
+        f"JOIN {t['organisation']} o ON o.jurisdiction_id = fo.jurisdiction_id",
+        f"SELECT f.fid, fo.principal_id FROM f JOIN {t['organisation']} fo ON fo.id = f.fdep",
+        f"SELECT f.fid, e.principal_id FROM f JOIN {t['entry']} e ON e.catalogue_id = f.fid",
+        f"SELECT f.fid, c.department_id FROM f JOIN {t['entry']} e ON e.principal_id = f.fdep "
+        f"JOIN {t['catalogue']} c ON c.id = e.catalogue_id",
+        # Entries of an organisation acting for the department may name another principal.
+        f"SELECT f.fid, e.principal_id FROM f JOIN {t['organisation']} o ON o.principal_id = f.fdep "
+        f"JOIN {t['catalogue']} c ON c.department_id = o.id JOIN {t['entry']} e ON e.catalogue_id = c.id",
+    ]
+    for through in ("joint", "assisting"):
+        branches += [
+            f"SELECT f.fid, n.organisation_id FROM f JOIN {t['entry']} e ON e.catalogue_id = f.fid "
+            f"JOIN {t[through]} n ON n.catalogueentry_id = e.id",
+            f"SELECT f.fid, c.department_id FROM f JOIN {t[through]} n ON n.organisation_id = f.fdep "
+            f"JOIN {t['entry']} e ON e.id = n.catalogueentry_id JOIN {t['catalogue']} c ON c.id = e.catalogue_id",
+        ]
+    sql = (
+        f"WITH f(fid, fdep) AS (SELECT id, department_id FROM {t['catalogue']} WHERE id IN ({ids}))\n"
+        + "\nUNION ".join(branches)
+    )
+    reached: dict[int, set[int]] = {pk: set() for pk in catalogue_ids}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(catalogue_ids))
+        for catalogue_id, department_id in cursor.fetchall():
+            if department_id is not None:
+                reached[catalogue_id].add(department_id)
+    return reached
+
+
 class _Check:
     def __init__(self, *, scope_path: str, extras: list[BasisCatalogue], focus: list[BasisCatalogue] | None = None):
         # In scope: whose entries are examined. Everywhere: where partners and principals are
@@ -397,41 +440,10 @@ class _Check:
         return self._current
 
     def _reached_departments(self) -> list[int]:
-        """For a focused check, the departments whose current catalogue a check can reach from the
-        focused ones: their own, those of their jurisdictions (multi-head), the partners and
-        principals their entries name and their departments' principals (cross, mismatch, ultra
-        vires), and the departments whose entries name them or act for them, with the principals
-        those entries name. Every check joins its entries to these alone, so reading the current
-        catalogue of these few departments stands for reading every department's."""
-        t = self.tables
-        ids, id_params = self._in(self.focus_ids)
-        departments, department_params = self._in(self.focus_departments)
-        selects = [
-            (f"SELECT id FROM {t['organisation']} WHERE id IN ({departments}) OR principal_id IN ({departments}) "
-             f"OR jurisdiction_id IN (SELECT jurisdiction_id FROM {t['organisation']} WHERE id IN ({departments}))",
-             [*department_params, *department_params, *department_params]),
-            (f"SELECT principal_id FROM {t['organisation']} WHERE id IN ({departments})", department_params),
-            (f"SELECT principal_id FROM {t['entry']} WHERE catalogue_id IN ({ids})", id_params),
-        ]
-        for through in ("joint", "assisting"):
-            selects += [
-                (f"SELECT n.organisation_id FROM {t[through]} n JOIN {t['entry']} e ON e.id = n.catalogueentry_id "
-                 f"WHERE e.catalogue_id IN ({ids})", id_params),
-                (f"SELECT c.department_id FROM {t[through]} n JOIN {t['entry']} e ON e.id = n.catalogueentry_id "
-                 f"JOIN {t['catalogue']} c ON c.id = e.catalogue_id WHERE n.organisation_id IN ({departments})",
-                 department_params),
-            ]
-        selects += [
-            (f"SELECT c.department_id FROM {t['entry']} e JOIN {t['catalogue']} c ON c.id = e.catalogue_id "
-             f"WHERE e.principal_id IN ({departments})", department_params),
-            # Entries of an organisation acting for a focused department may name another principal.
-            (f"SELECT e.principal_id FROM {t['entry']} e JOIN {t['catalogue']} c ON c.id = e.catalogue_id "
-             f"JOIN {t['organisation']} o ON o.id = c.department_id WHERE o.principal_id IN ({departments})",
-             department_params),
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ".join(sql for sql, _ in selects), [p for _, params in selects for p in params])
-            return [row[0] for row in cursor.fetchall() if row[0] is not None]
+        """For a focused check, the departments whose current catalogue a check can reach from
+        the focused ones (``reached_departments``): every check joins its entries to these alone,
+        so reading the current catalogue of these few stands for reading every department's."""
+        return sorted(set().union(*reached_departments(self.focus_ids).values()))
 
     def _scope_cte(self) -> tuple[str, list]:
         """``scope(id, department_id, jurisdiction_id)``: the current catalogues in scope."""
@@ -940,25 +952,76 @@ def data_stamp() -> str:
     return hashlib.sha1(repr(row).encode()).hexdigest()
 
 
-def cached_findings_for_catalogue(catalogue: BasisCatalogue) -> list[Finding]:
-    key = f"basis:findings:{catalogue.pk}:{data_stamp()}"
-    found = cache.get(key)
-    if found is None:
-        found = findings_for_catalogue(catalogue)
-        cache.set(key, found, CACHE_SECONDS)
+def neighbourhood_stamps(catalogues: list[BasisCatalogue]) -> dict[int, str]:
+    """For each catalogue, a stamp of everything its findings depend on: the versions (count,
+    latest updated_at) of every department it reaches (``reached_departments``; the entry
+    services and the workflow touch their catalogue), and the registry's and the organisation
+    tree's latest change. A change elsewhere in the province leaves it as it is, so a cached
+    answer stays valid until something it depends on moves. Three queries, whatever the number."""
+    if not catalogues:
+        return {}
+    reached = reached_departments([catalogue.pk for catalogue in catalogues])
+    departments = sorted(set().union(*reached.values()))
+    t = _tables()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT department_id, COUNT(*), MAX(updated_at) FROM {t['catalogue']} "
+            f"WHERE department_id IN ({', '.join(['%s'] * len(departments))}) GROUP BY department_id",
+            departments,
+        )
+        versions = {row[0]: row[1:] for row in cursor.fetchall()}
+        cursor.execute(
+            f"SELECT (SELECT MAX(updated_at) FROM {t['instrument']}), (SELECT COUNT(*) FROM {t['instrument']}),"
+            f" (SELECT MAX(updated_at) FROM {t['organisation']}), (SELECT COUNT(*) FROM {t['organisation']})"
+        )
+        shared = cursor.fetchone()
+    return {
+        catalogue.pk: hashlib.sha1(
+            repr((shared, [(d, versions.get(d)) for d in sorted(reached[catalogue.pk])])).encode()
+        ).hexdigest()
+        for catalogue in catalogues
+    }
+
+
+def cached_findings_for_catalogues(catalogues: list[BasisCatalogue]) -> dict[int, list[Finding]]:
+    """``findings_for_catalogue`` of each, cached per catalogue under its neighbourhood stamp:
+    after a change only the catalogues that depend on what changed are checked again, together
+    (one focused check for those that are current, one each for the others)."""
+    stamps = neighbourhood_stamps(catalogues)
+    keys = {catalogue.pk: f"basis:findings:{catalogue.pk}:{stamps[catalogue.pk]}" for catalogue in catalogues}
+    stored = cache.get_many(list(keys.values()))
+    found = {pk: stored[key] for pk, key in keys.items() if key in stored}
+    missing = [catalogue for catalogue in catalogues if catalogue.pk not in found]
+    if missing:
+        current = set(current_catalogues().filter(pk__in=[c.pk for c in missing]).values_list("pk", flat=True))
+        together = [catalogue for catalogue in missing if catalogue.pk in current]
+        if len(together) > 1:
+            # Current catalogues stand in for nobody: checked together, each finds what it
+            # would alone (tests/basis/test_checks.py compares the two).
+            everything = _Check(scope_path="", extras=together, focus=together).run()
+            for catalogue in together:
+                found[catalogue.pk] = [finding for finding in everything if finding.involves(catalogue)]
+        for catalogue in missing:
+            if catalogue.pk not in found:
+                found[catalogue.pk] = findings_for_catalogue(catalogue)
+        cache.set_many({keys[c.pk]: found[c.pk] for c in missing}, CACHE_SECONDS)
     return found
 
 
+def cached_findings_for_catalogue(catalogue: BasisCatalogue) -> list[Finding]:
+    return cached_findings_for_catalogues([catalogue])[catalogue.pk]
+
+
 def cached_conflict_counts(catalogue_ids: Iterable[int]) -> dict[int, int]:
-    ids = sorted(set(catalogue_ids))
-    if not ids:
-        return {}
-    key = "basis:counts:" + hashlib.sha1(f"{ids}:{data_stamp()}".encode()).hexdigest()
-    counts = cache.get(key)
-    if counts is None:
-        counts = conflict_counts(ids)
-        cache.set(key, counts, CACHE_SECONDS)
-    return counts
+    """How many findings concern each catalogue, as ``conflict_counts`` works them out (the
+    newest version of a department stands in, older ones count 0), cached per catalogue."""
+    catalogues = list(BasisCatalogue.objects.filter(pk__in=sorted(set(catalogue_ids))).only("id", "department_id", "version"))
+    newest: dict[int, BasisCatalogue] = {}
+    for catalogue in catalogues:
+        if catalogue.department_id not in newest or catalogue.version > newest[catalogue.department_id].version:
+            newest[catalogue.department_id] = catalogue
+    found = cached_findings_for_catalogues(list(newest.values()))
+    return {catalogue.pk: len(found.get(catalogue.pk, ())) for catalogue in catalogues}
 
 
 def cached_findings(*, scope_path: str) -> list[Finding]:
