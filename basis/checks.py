@@ -999,8 +999,25 @@ def neighbourhood_stamps(catalogues: list[BasisCatalogue]) -> tuple[dict[int, st
 
 
 def cached_findings_for_catalogues(catalogues: list[BasisCatalogue]) -> dict[int, list[Finding]]:
-    """``findings_for_catalogue`` of each, cached per catalogue under its neighbourhood stamp:
-    after a change only the catalogues that depend on what changed are checked again, together
+    """``findings_for_catalogue`` of each, cached per catalogue. While nothing has changed
+    anywhere (``data_stamp``, one indexed query) the answers are read back as they are; after a
+    change each catalogue's neighbourhood stamp decides, so that only the catalogues that depend
+    on what changed are checked again."""
+    if not catalogues:
+        return {}
+    stamp = data_stamp()
+    quick = {catalogue.pk: f"basis:findings-at:{catalogue.pk}:{stamp}" for catalogue in catalogues}
+    stored = cache.get_many(list(quick.values()))
+    found = {pk: stored[key] for pk, key in quick.items() if key in stored}
+    rest = [catalogue for catalogue in catalogues if catalogue.pk not in found]
+    if rest:
+        found.update(_findings_by_neighbourhood(rest))
+        cache.set_many({quick[catalogue.pk]: found[catalogue.pk] for catalogue in rest}, CACHE_SECONDS)
+    return found
+
+
+def _findings_by_neighbourhood(catalogues: list[BasisCatalogue]) -> dict[int, list[Finding]]:
+    """Cached under each catalogue's neighbourhood stamp; the missing ones are checked together
     (one focused check for those that are current, one each for the others)."""
     stamps, reached = neighbourhood_stamps(catalogues)
     keys = {catalogue.pk: f"basis:findings:{catalogue.pk}:{stamps[catalogue.pk]}" for catalogue in catalogues}
