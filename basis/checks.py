@@ -1025,8 +1025,10 @@ def _findings_by_neighbourhood(catalogues: list[BasisCatalogue]) -> dict[int, li
     found = {pk: stored[key] for pk, key in keys.items() if key in stored}
     missing = [catalogue for catalogue in catalogues if catalogue.pk not in found]
     if missing:
-        current = set(current_catalogues().filter(pk__in=[c.pk for c in missing]).values_list("pk", flat=True))
-        together = [catalogue for catalogue in missing if catalogue.pk in current]
+        together = []
+        if len(missing) > 1:
+            current = set(current_catalogues().filter(pk__in=[c.pk for c in missing]).values_list("pk", flat=True))
+            together = [catalogue for catalogue in missing if catalogue.pk in current]
         if len(together) > 1:
             # Current catalogues stand in for nobody: checked together, each finds what it
             # would alone (tests/basis/test_checks.py compares the two).
