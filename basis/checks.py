@@ -458,8 +458,9 @@ class _Check:
         return sorted(set().union(*reached_departments(self.focus_ids).values()))
 
     def _scope_cte(self) -> tuple[str, list]:
-        """``scope(id, department_id, jurisdiction_id)``: the current catalogues in scope."""
-        if connection.vendor != "postgresql":
+        """``scope(id, department_id, jurisdiction_id)``: the current catalogues in scope. A
+        whole check (the findings page, the province) keeps the subquery it was tuned with."""
+        if connection.vendor != "postgresql" or self.focus_ids is None:
             sql, params = self.in_scope.query.sql_with_params()
             return sql, list(params)
         rows = self._current_rows()[0]
@@ -470,7 +471,7 @@ class _Check:
 
     def _everywhere_cte(self) -> tuple[str, list]:
         """``everywhere(id, department_id)``: the current catalogue of every department."""
-        if connection.vendor != "postgresql":
+        if connection.vendor != "postgresql" or self.focus_ids is None:
             sql, params = self.everywhere.query.sql_with_params()
             return sql, list(params)
         rows = self._current_rows()[1]
