@@ -77,7 +77,7 @@ def entry_rows(entries) -> list:
     """One page of entries with what the catalogue page shows of each, read in five queries
     (provisions, named departments, comments, opinions) and set on each entry as plain lists and
     strings: ``provision_labels``, ``joints``, ``assistings``, ``comment_list``, ``opinion_list``,
-    ``category_label``, ``subject_kind_label``. Related managers and lazy labels made again for
+    ``category_label``, ``subject_kind_label``, ``effective_label``. Related managers and lazy labels made again for
     every row were most of the page's time (profiled on the generated province)."""
     from organisations.models import SubjectKind
 
@@ -117,6 +117,9 @@ def entry_rows(entries) -> list:
         entry.comment_list, entry.opinion_list = comments[entry.pk], opinions[entry.pk]
         entry.category_label = categories.get(entry.category, entry.category)
         entry.subject_kind_label = subject_kinds.get(entry.subject_kind, entry.subject_kind)
+        # Y-m-d, as the date filter would give it, without its localisation machinery per row.
+        effective = entry.instrument.effective_on
+        entry.effective_label = effective.isoformat() if effective else ""
     return entries
 
 
