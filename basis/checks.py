@@ -187,10 +187,11 @@ def findings(*, scope_path: str, extra_catalogue: BasisCatalogue | None = None) 
     return _Check(scope_path=scope_path, extras=extras).run()
 
 
-def findings_for_catalogue(catalogue: BasisCatalogue) -> list[Finding]:
+def findings_for_catalogue(catalogue: BasisCatalogue, *, reached: set[int] | None = None) -> list[Finding]:
     """The findings that concern one catalogue (any version, a draft included), as if it were
-    its department's current one: for the review page and the department's pre-submit check."""
-    found = _Check(scope_path="", extras=[catalogue], focus=[catalogue]).run()
+    its department's current one: for the review page and the department's pre-submit check.
+    ``reached``: its ``reached_departments``, if already read."""
+    found = _Check(scope_path="", extras=[catalogue], focus=[catalogue], reached=reached).run()
     return [finding for finding in found if finding.involves(catalogue)]
 
 
@@ -312,18 +313,82 @@ LEFT JOIN {provision} p ON p.id = ep.provision_id
 WHERE e.id {ids}
 """
 
+# An array of ids passed as one string ("1,2,,4"; empty = NULL): one constant for the parser,
+# where a literal ARRAY[…] of thousands of numbers costs more to plan than the check to run.
+_ARRAY = "string_to_array(%s, ',', '')::bigint[]"
+
+
+def _joined(values: Iterable) -> str:
+    return ",".join("" if value is None else str(int(value)) for value in values)
+
+
 # Partner (or principal) ids and names, by suspect entry id.
 Suspects = dict[int, dict[int, str]]
 
 
+def reached_departments(catalogue_ids: list[int]) -> dict[int, set[int]]:
+    """For each catalogue, the departments a focused check of it reads the current catalogue
+    of: its own, those of its jurisdiction (multi-head), the partners and principals its entries
+    name and its department's principal (cross, mismatch, ultra vires), the departments whose
+    entries name it or act for it, and the principals those entries name. Its findings depend
+    on these departments' catalogues, the registry and the organisation tree, nothing else."""
+    if not catalogue_ids:
+        return {}
+    t = _tables()
+    ids = ", ".join(["%s"] * len(catalogue_ids))
+    branches = [
+        "SELECT f.fid, f.fdep FROM f",
+        f"SELECT f.fid, o.id FROM f JOIN {t['organisation']} o ON o.principal_id = f.fdep",
+        f"SELECT f.fid, o.id FROM f JOIN {t['organisation']} fo ON fo.id = f.fdep "
+        f"JOIN {t['organisation']} o ON o.jurisdiction_id = fo.jurisdiction_id",
+        f"SELECT f.fid, fo.principal_id FROM f JOIN {t['organisation']} fo ON fo.id = f.fdep",
+        f"SELECT f.fid, e.principal_id FROM f JOIN {t['entry']} e ON e.catalogue_id = f.fid",
+        f"SELECT f.fid, c.department_id FROM f JOIN {t['entry']} e ON e.principal_id = f.fdep "
+        f"JOIN {t['catalogue']} c ON c.id = e.catalogue_id",
+        # Entries of an organisation acting for the department may name another principal.
+        f"SELECT f.fid, e.principal_id FROM f JOIN {t['organisation']} o ON o.principal_id = f.fdep "
+        f"JOIN {t['catalogue']} c ON c.department_id = o.id JOIN {t['entry']} e ON e.catalogue_id = c.id",
+    ]
+    for through in ("joint", "assisting"):
+        branches += [
+            f"SELECT f.fid, n.organisation_id FROM f JOIN {t['entry']} e ON e.catalogue_id = f.fid "
+            f"JOIN {t[through]} n ON n.catalogueentry_id = e.id",
+            f"SELECT f.fid, c.department_id FROM f JOIN {t[through]} n ON n.organisation_id = f.fdep "
+            f"JOIN {t['entry']} e ON e.id = n.catalogueentry_id JOIN {t['catalogue']} c ON c.id = e.catalogue_id",
+        ]
+    sql = (
+        f"WITH f(fid, fdep) AS (SELECT id, department_id FROM {t['catalogue']} WHERE id IN ({ids}))\n"
+        + "\nUNION ".join(branches)
+    )
+    reached: dict[int, set[int]] = {pk: set() for pk in catalogue_ids}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(catalogue_ids))
+        for catalogue_id, department_id in cursor.fetchall():
+            if department_id is not None:
+                reached[catalogue_id].add(department_id)
+    return reached
+
+
 class _Check:
-    def __init__(self, *, scope_path: str, extras: list[BasisCatalogue], focus: list[BasisCatalogue] | None = None):
+    def __init__(
+        self,
+        *,
+        scope_path: str,
+        extras: list[BasisCatalogue],
+        focus: list[BasisCatalogue] | None = None,
+        reached: set[int] | None = None,
+    ):
         # In scope: whose entries are examined. Everywhere: where partners and principals are
         # looked up, since a county department may name a city one.
         self.in_scope = current_catalogues(scope_path, replacing=extras).order_by().values(
             "id", "department_id", "department__jurisdiction_id"
         )
         self.everywhere = current_catalogues("", replacing=extras).order_by().values("id", "department_id")
+        self.scope_path = scope_path
+        self._current: tuple[list, list] | None = None
+        # The focused catalogues' reached departments, when the caller has read them already.
+        self.reached = reached
+        self.extras = extras
         self.focus_ids = [c.pk for c in focus] if focus else None
         self.focus_departments = [c.department_id for c in focus] if focus else None
         self.tables = _tables()
@@ -369,13 +434,56 @@ class _Check:
         values = list(values) or [None]
         return ", ".join(["%s"] * len(values)), values
 
+    def _current_rows(self) -> tuple[list, list]:
+        """The current catalogues, read once for every check of the run: (in scope, everywhere),
+        as rows of (id, department_id, jurisdiction_id). Working them out is most of what a
+        focused check costs if each statement does it again."""
+        if self._current is None:
+            current = current_catalogues("", replacing=self.extras).order_by()
+            if self.focus_ids is not None:
+                current = current.filter(department_id__in=self._reached_departments())
+            everywhere = list(
+                current.values_list("id", "department_id", "department__jurisdiction_id", "department__path")
+            )
+            in_scope = [row[:3] for row in everywhere if row[3].startswith(self.scope_path)]
+            self._current = (in_scope, [row[:3] for row in everywhere])
+        return self._current
+
+    def _reached_departments(self) -> list[int]:
+        """For a focused check, the departments whose current catalogue a check can reach from
+        the focused ones (``reached_departments``): every check joins its entries to these alone,
+        so reading the current catalogue of these few stands for reading every department's."""
+        if self.reached is not None:
+            return sorted(self.reached)
+        return sorted(set().union(*reached_departments(self.focus_ids).values()))
+
+    def _scope_cte(self) -> tuple[str, list]:
+        """``scope(id, department_id, jurisdiction_id)``: the current catalogues in scope. A
+        whole check (the findings page, the province) keeps the subquery it was tuned with."""
+        if connection.vendor != "postgresql" or self.focus_ids is None:
+            sql, params = self.in_scope.query.sql_with_params()
+            return sql, list(params)
+        rows = self._current_rows()[0]
+        return (
+            f"SELECT * FROM unnest({_ARRAY}, {_ARRAY}, {_ARRAY})",
+            [_joined(row[0] for row in rows), _joined(row[1] for row in rows), _joined(row[2] for row in rows)],
+        )
+
+    def _everywhere_cte(self) -> tuple[str, list]:
+        """``everywhere(id, department_id)``: the current catalogue of every department."""
+        if connection.vendor != "postgresql" or self.focus_ids is None:
+            sql, params = self.everywhere.query.sql_with_params()
+            return sql, list(params)
+        rows = self._current_rows()[1]
+        return f"SELECT * FROM unnest({_ARRAY}, {_ARRAY})", [_joined(row[0] for row in rows), _joined(row[1] for row in rows)]
+
     def _suspects(self, ctes: list[tuple[str, str, list]], needs_everywhere: bool = False) -> Suspects:
         """Run a check whose CTEs end with ``suspect(id, partner_id)``."""
-        scope_sql, scope_params = self.in_scope.query.sql_with_params()
-        parts = [("scope(id, department_id, jurisdiction_id)", scope_sql, list(scope_params))]
+        scope_sql, scope_params = self._scope_cte()
+        parts = [("scope(id, department_id, jurisdiction_id)", scope_sql, scope_params)]
         if needs_everywhere:
-            everywhere_sql, everywhere_params = self.everywhere.query.sql_with_params()
-            parts.append(("everywhere(id, department_id)", everywhere_sql, list(everywhere_params)))
+            everywhere_sql, everywhere_params = self._everywhere_cte()
+            parts.append(("everywhere(id, department_id)", everywhere_sql, everywhere_params))
         parts += ctes
         # Each step is computed once: left to inline them, PostgreSQL misjudges how many rows
         # survive a step and may re-run an aggregate for every row of another.
@@ -454,9 +562,11 @@ class _Check:
         """A condition (one parameter: True) leaving out the general laws that bind every
         department (行政处罚法 …): listing one claims no field of enforcement, so neither
         multi-head nor cross enforcement can arise from it."""
+        # NOT EXISTS, not NOT IN: the planner may then look each instrument up by its key (or
+        # anti-join), where NOT IN reads the whole registry for every statement.
         return (
-            f" AND e.instrument_id NOT IN (SELECT id FROM {self.tables['instrument']} "
-            f"WHERE binds_all_departments = %s)"
+            f" AND NOT EXISTS (SELECT 1 FROM {self.tables['instrument']} general "
+            f"WHERE general.id = e.instrument_id AND general.binds_all_departments = %s)"
         )
 
     def _named(self) -> tuple[str, list]:
@@ -581,11 +691,11 @@ class _Check:
         """The named entries whose partner lists the instrument: entry id → the partner's
         entries on it (ids, compared in Python with their roles)."""
         named_sql, named_params = self._named()
-        scope_sql, scope_params = self.in_scope.query.sql_with_params()
-        everywhere_sql, everywhere_params = self.everywhere.query.sql_with_params()
+        scope_sql, scope_params = self._scope_cte()
+        everywhere_sql, everywhere_params = self._everywhere_cte()
         parts = [
-            ("scope(id, department_id, jurisdiction_id)", scope_sql, list(scope_params)),
-            ("everywhere(id, department_id)", everywhere_sql, list(everywhere_params)),
+            ("scope(id, department_id, jurisdiction_id)", scope_sql, scope_params),
+            ("everywhere(id, department_id)", everywhere_sql, everywhere_params),
             ("named(id, instrument_id, partner_id)", named_sql, named_params),
             (
                 "asked(id, department_id)",
@@ -779,16 +889,26 @@ class _Roles:
     """Category and named departments of a few entries, read in three queries."""
 
     def __init__(self, ids: set[int]):
-        rows = CatalogueEntry.objects.filter(pk__in=ids).values_list("id", "category", "lead_department_id")
-        self.category = {pk: category for pk, category, _lead in rows}
-        self.lead = {pk: lead for pk, _category, lead in rows}
-        self.joint, self.assisting = defaultdict(set), defaultdict(set)
-        for name, into in (("joint_departments", self.joint), ("assisting_departments", self.assisting)):
-            through = getattr(CatalogueEntry, name).through
-            for entry_id, organisation_id in through.objects.filter(catalogueentry_id__in=ids).values_list(
-                "catalogueentry_id", "organisation_id"
-            ):
-                into[entry_id].add(organisation_id)
+        # Raw statements with the ids as one parameter: a queryset's ``pk__in`` of thousands of
+        # ids costs more in Python (each value prepared) than the read itself.
+        tables = _tables()
+        if connection.vendor == "postgresql":
+            condition, param = f"= ANY({_ARRAY})", _joined(sorted(ids))
+        else:
+            condition, param = "IN (SELECT value FROM json_each(%s))", json.dumps(sorted(ids))
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT id, category, lead_department_id FROM {tables['entry']} WHERE id {condition}", [param])
+            rows = cursor.fetchall()
+            self.category = {pk: category for pk, category, _lead in rows}
+            self.lead = {pk: lead for pk, _category, lead in rows}
+            self.joint, self.assisting = defaultdict(set), defaultdict(set)
+            for name, into in (("joint", self.joint), ("assisting", self.assisting)):
+                cursor.execute(
+                    f"SELECT catalogueentry_id, organisation_id FROM {tables[name]} WHERE catalogueentry_id {condition}",
+                    [param],
+                )
+                for entry_id, organisation_id in cursor.fetchall():
+                    into[entry_id].add(organisation_id)
 
     def role(self, entry_id: int, department_id: int) -> str:
         """The department's role in the entry: lead, joint, assisting or "" (not named)."""
@@ -845,25 +965,99 @@ def data_stamp() -> str:
     return hashlib.sha1(repr(row).encode()).hexdigest()
 
 
-def cached_findings_for_catalogue(catalogue: BasisCatalogue) -> list[Finding]:
-    key = f"basis:findings:{catalogue.pk}:{data_stamp()}"
-    found = cache.get(key)
-    if found is None:
-        found = findings_for_catalogue(catalogue)
-        cache.set(key, found, CACHE_SECONDS)
+def neighbourhood_stamps(catalogues: list[BasisCatalogue]) -> tuple[dict[int, str], dict[int, set[int]]]:
+    """For each catalogue, a stamp of everything its findings depend on: the versions (count,
+    latest updated_at) of every department it reaches (``reached_departments``; the entry
+    services and the workflow touch their catalogue), and the registry's and the organisation
+    tree's latest change. A change elsewhere in the province leaves it as it is, so a cached
+    answer stays valid until something it depends on moves. Three queries, whatever the number.
+    Returns the stamps and the reached departments, by catalogue id."""
+    if not catalogues:
+        return {}, {}
+    reached = reached_departments([catalogue.pk for catalogue in catalogues])
+    departments = sorted(set().union(*reached.values()))
+    t = _tables()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT department_id, COUNT(*), MAX(updated_at) FROM {t['catalogue']} "
+            f"WHERE department_id IN ({', '.join(['%s'] * len(departments))}) GROUP BY department_id",
+            departments,
+        )
+        versions = {row[0]: row[1:] for row in cursor.fetchall()}
+        # Indexed, so two lookups. No counts: an instrument an entry cites cannot be deleted, and
+        # a deleted organisation an entry named leaves the reached departments changed.
+        cursor.execute(
+            f"SELECT (SELECT MAX(updated_at) FROM {t['instrument']}), (SELECT MAX(updated_at) FROM {t['organisation']})"
+        )
+        shared = cursor.fetchone()
+    stamps = {
+        catalogue.pk: hashlib.sha1(
+            repr((shared, [(d, versions.get(d)) for d in sorted(reached[catalogue.pk])])).encode()
+        ).hexdigest()
+        for catalogue in catalogues
+    }
+    return stamps, reached
+
+
+def cached_findings_for_catalogues(catalogues: list[BasisCatalogue]) -> dict[int, list[Finding]]:
+    """``findings_for_catalogue`` of each, cached per catalogue. While nothing has changed
+    anywhere (``data_stamp``, one indexed query) the answers are read back as they are; after a
+    change each catalogue's neighbourhood stamp decides, so that only the catalogues that depend
+    on what changed are checked again."""
+    if not catalogues:
+        return {}
+    stamp = data_stamp()
+    quick = {catalogue.pk: f"basis:findings-at:{catalogue.pk}:{stamp}" for catalogue in catalogues}
+    stored = cache.get_many(list(quick.values()))
+    found = {pk: stored[key] for pk, key in quick.items() if key in stored}
+    rest = [catalogue for catalogue in catalogues if catalogue.pk not in found]
+    if rest:
+        found.update(_findings_by_neighbourhood(rest))
+        cache.set_many({quick[catalogue.pk]: found[catalogue.pk] for catalogue in rest}, CACHE_SECONDS)
     return found
 
 
+def _findings_by_neighbourhood(catalogues: list[BasisCatalogue]) -> dict[int, list[Finding]]:
+    """Cached under each catalogue's neighbourhood stamp; the missing ones are checked together
+    (one focused check for those that are current, one each for the others)."""
+    stamps, reached = neighbourhood_stamps(catalogues)
+    keys = {catalogue.pk: f"basis:findings:{catalogue.pk}:{stamps[catalogue.pk]}" for catalogue in catalogues}
+    stored = cache.get_many(list(keys.values()))
+    found = {pk: stored[key] for pk, key in keys.items() if key in stored}
+    missing = [catalogue for catalogue in catalogues if catalogue.pk not in found]
+    if missing:
+        together = []
+        if len(missing) > 1:
+            current = set(current_catalogues().filter(pk__in=[c.pk for c in missing]).values_list("pk", flat=True))
+            together = [catalogue for catalogue in missing if catalogue.pk in current]
+        if len(together) > 1:
+            # Current catalogues stand in for nobody: checked together, each finds what it
+            # would alone (tests/basis/test_checks.py compares the two).
+            departments = set().union(*(reached[catalogue.pk] for catalogue in together))
+            everything = _Check(scope_path="", extras=together, focus=together, reached=departments).run()
+            for catalogue in together:
+                found[catalogue.pk] = [finding for finding in everything if finding.involves(catalogue)]
+        for catalogue in missing:
+            if catalogue.pk not in found:
+                found[catalogue.pk] = findings_for_catalogue(catalogue, reached=reached[catalogue.pk])
+        cache.set_many({keys[c.pk]: found[c.pk] for c in missing}, CACHE_SECONDS)
+    return found
+
+
+def cached_findings_for_catalogue(catalogue: BasisCatalogue) -> list[Finding]:
+    return cached_findings_for_catalogues([catalogue])[catalogue.pk]
+
+
 def cached_conflict_counts(catalogue_ids: Iterable[int]) -> dict[int, int]:
-    ids = sorted(set(catalogue_ids))
-    if not ids:
-        return {}
-    key = "basis:counts:" + hashlib.sha1(f"{ids}:{data_stamp()}".encode()).hexdigest()
-    counts = cache.get(key)
-    if counts is None:
-        counts = conflict_counts(ids)
-        cache.set(key, counts, CACHE_SECONDS)
-    return counts
+    """How many findings concern each catalogue, as ``conflict_counts`` works them out (the
+    newest version of a department stands in, older ones count 0), cached per catalogue."""
+    catalogues = list(BasisCatalogue.objects.filter(pk__in=sorted(set(catalogue_ids))).only("id", "department_id", "version"))
+    newest: dict[int, BasisCatalogue] = {}
+    for catalogue in catalogues:
+        if catalogue.department_id not in newest or catalogue.version > newest[catalogue.department_id].version:
+            newest[catalogue.department_id] = catalogue
+    found = cached_findings_for_catalogues(list(newest.values()))
+    return {catalogue.pk: len(found.get(catalogue.pk, ())) for catalogue in catalogues}
 
 
 def cached_findings(*, scope_path: str) -> list[Finding]:

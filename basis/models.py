@@ -65,6 +65,8 @@ class LegalInstrument(models.Model):
         verbose_name = _("legal instrument")
         verbose_name_plural = _("legal instruments")
         ordering = ["level", "name"]
+        # The checks' cache stamp reads MAX(updated_at) on every page that shows findings.
+        indexes = [models.Index(fields=["updated_at"], name="instrument_updated_at")]
 
     def __str__(self) -> str:
         return self.name
@@ -158,6 +160,8 @@ class BasisCatalogue(ReviewedVersion):
     class Meta(ReviewedVersion.Meta):
         verbose_name = _("basis catalogue")
         verbose_name_plural = _("basis catalogues")
+        # The checks' cache stamp reads MAX(updated_at) on every page that shows findings.
+        indexes = [models.Index(fields=["updated_at"], name="catalogue_updated_at")]
         constraints = [
             models.UniqueConstraint(fields=["department", "version"], name="catalogue_unique_version"),
             # At most one version in the works per department.
@@ -217,6 +221,8 @@ class CatalogueEntry(models.Model):
             models.Index(fields=["instrument", "category"]),
             # Entries in catalogue order: the editor, the portal and the search walk this.
             models.Index(fields=["catalogue", "position"]),
+            # A department's entries on one instrument: what the checks ask of every partner.
+            models.Index(fields=["catalogue", "instrument"], name="entry_catalogue_instrument"),
         ]
 
     def __str__(self) -> str:

@@ -2,13 +2,14 @@
 review queue and decisions, the registry of instruments, deadlines and the compilation."""
 
 import uuid
+from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -45,12 +46,10 @@ from .forms import (
 )
 from .models import (
     BasisCatalogue,
-    EstablishmentOpinion,
     InstrumentProposal,
     LegalInstrument,
     ManagementCategory,
     ProposalStatus,
-    ReviewComment,
 )
 from .signals import compilation_links
 
@@ -64,15 +63,65 @@ def _catalogue(request, pk: int) -> BasisCatalogue:
 
 
 def entries_of(catalogue: BasisCatalogue, query: str = ""):
-    entries = catalogue.entries.select_related("instrument", "lead_department", "principal").prefetch_related(
-        "provisions", "joint_departments", "assisting_departments",
-        Prefetch("comments", queryset=ReviewComment.objects.select_related("author")),
-        Prefetch("establishment_opinions", queryset=EstablishmentOpinion.objects.select_related("author")),
-    )
+    entries = catalogue.entries.select_related("instrument", "lead_department", "principal")
     if query:
         entries = entries.filter(
             Q(instrument__name__icontains=query) | Q(rights_and_duties__icontains=query)
         )
+    return entries
+
+
+def entry_rows(entries, *, comments: list, opinions: list) -> list:
+    """One page of entries with what the catalogue page shows of each, read in four queries
+    (provisions, joint and assisting departments, those departments; ``comments`` and
+    ``opinions`` are the catalogue's, which the page reads anyway) and set on each entry as
+    plain lists and strings: ``provision_labels``, ``joints``, ``assistings``, ``comment_list``,
+    ``opinion_list``, ``category_label``, ``subject_kind_label``, ``effective_label``. Related
+    managers and lazy labels made again for every row were most of the page's Python (profiled
+    on the generated province)."""
+    from organisations.models import SubjectKind
+
+    from .models import CatalogueEntry, OpinionVerdict
+    from .numbering import provision_label
+
+    entries = list(entries)
+    ids = [entry.pk for entry in entries]
+    provisions, joints, assistings = defaultdict(list), defaultdict(list), defaultdict(list)
+    by_entry_comments, by_entry_opinions = defaultdict(list), defaultdict(list)
+    verdicts = {value: str(label) for value, label in OpinionVerdict.choices}
+    if ids:
+        for entry_id, article, paragraph, item in (
+            CatalogueEntry.provisions.through.objects.filter(catalogueentry_id__in=ids)
+            .order_by("provision__instrument_id", "provision__article", "provision__paragraph", "provision__item")
+            .values_list("catalogueentry_id", "provision__article", "provision__paragraph", "provision__item")
+        ):
+            provisions[entry_id].append(provision_label(article, paragraph, item))
+        named = []
+        for field, into in (("joint_departments", joints), ("assisting_departments", assistings)):
+            through = getattr(CatalogueEntry, field).through
+            named += [(into, entry_id, organisation_id) for entry_id, organisation_id in through.objects.filter(
+                catalogueentry_id__in=ids).values_list("catalogueentry_id", "organisation_id")]
+        organisations = Organisation.objects.in_bulk({organisation_id for _, _, organisation_id in named})
+        for into, entry_id, organisation_id in sorted(named, key=lambda row: organisations[row[2]].path):
+            into[entry_id].append(organisations[organisation_id])
+    for comment in comments:
+        if comment.entry_id is not None:
+            by_entry_comments[comment.entry_id].append(comment)
+    for opinion in opinions:
+        if opinion.entry_id is not None:
+            opinion.verdict_label = verdicts.get(opinion.verdict, opinion.verdict)
+            by_entry_opinions[opinion.entry_id].append(opinion)
+    categories = {value: str(label) for value, label in ManagementCategory.choices}
+    subject_kinds = {value: str(label) for value, label in SubjectKind.choices}
+    for entry in entries:
+        entry.provision_labels = provisions[entry.pk]
+        entry.joints, entry.assistings = joints[entry.pk], assistings[entry.pk]
+        entry.comment_list, entry.opinion_list = by_entry_comments[entry.pk], by_entry_opinions[entry.pk]
+        entry.category_label = categories.get(entry.category, entry.category)
+        entry.subject_kind_label = subject_kinds.get(entry.subject_kind, entry.subject_kind)
+        # Y-m-d, as the date filter would give it, without its localisation machinery per row.
+        effective = entry.instrument.effective_on
+        entry.effective_label = effective.isoformat() if effective else ""
     return entries
 
 
@@ -193,6 +242,9 @@ def catalogue_detail(request, pk: int):
     catalogue = _catalogue(request, pk)
     query = request.GET.get("q", "").strip()
     entries = Paginator(entries_of(catalogue, query), 50).get_page(request.GET.get("page"))
+    opinions = list(catalogue.establishment_opinions.select_related("author", "entry"))
+    comments = list(catalogue.comments.select_related("author"))
+    entries.object_list = entry_rows(entries.object_list, comments=comments, opinions=opinions)
     from .checks import cached_findings_for_catalogue
 
     user = request.user
@@ -201,7 +253,6 @@ def catalogue_detail(request, pk: int):
         allowed = basis_perms.can_submit_catalogue if name == Transition.SUBMIT else basis_perms.can_decide_catalogue
         if allowed(user, catalogue):
             actions.append({"name": name, "label": Transition(name).label})
-    opinions = list(catalogue.establishment_opinions.select_related("author", "entry"))
     events = list(catalogue.events.select_related("actor"))
     # The establishment office's opinions belong to the catalogue's history beside its
     # transitions: the approval that follows a disagreement reads against it.
@@ -230,7 +281,7 @@ def catalogue_detail(request, pk: int):
             "current_opinion": current_opinion,
             "opinion_required": services.establishment_opinion_required(catalogue.department.jurisdiction_id),
             "opinion_form": EstablishmentOpinionForm(),
-            "general_comments": catalogue.comments.filter(entry__isnull=True).select_related("author"),
+            "general_comments": [comment for comment in comments if comment.entry_id is None],
             "versions": versions,
             "return_form": ReturnForm(),
             "deadline": services.deadline_for(catalogue.department),

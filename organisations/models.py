@@ -135,6 +135,8 @@ class Organisation(MP_Node):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["path"]
+        # The basis checks' cache stamp reads MAX(updated_at) on every page that shows findings.
+        indexes = [models.Index(fields=["updated_at"], name="organisation_updated_at")]
         constraints = [
             models.CheckConstraint(
                 name="organisation_entrusted_has_principal",

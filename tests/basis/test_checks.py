@@ -479,3 +479,96 @@ def test_query_count_does_not_grow(city, check):
 
     assert small[0] * 6 == large[0] > 0
     assert small[1] == large[1]
+
+
+# -- Focused checks and their cache -----------------------------------------------------------
+
+
+def _province(city, law):
+    """Every kind of finding, across jurisdictions: the city's departments, a county's, an
+    entrusted body, a partner in another jurisdiction, a clean catalogue and a draft."""
+    a = _conflicts(city, 2)
+    b = BasisCatalogue.objects.get(department=city.dept_b)
+    x1 = CatalogueFactory(department=city.dept_x1)
+    EntryFactory(catalogue=x1, instrument=law, category=JOINT, joint_departments=[city.dept_a])
+    EntryFactory(catalogue=x1, instrument=law, provisions="第一条")
+    y1 = CatalogueFactory(department=city.dept_y1)
+    EntryFactory(catalogue=y1, instrument=InstrumentFactory(), category=COORDINATED, assisting_departments=[city.dept_b])
+    # B lists what A shares with it, but as its sole field: recorded differently.
+    shared = InstrumentFactory()
+    EntryFactory(catalogue=a, instrument=shared, category=JOINT, joint_departments=[city.dept_b])
+    EntryFactory(catalogue=b, instrument=shared)
+    draft = CatalogueFactory(department=city.dept_b, status=ReviewStatus.DRAFT)
+    EntryFactory(catalogue=draft, instrument=law, provisions="第一条")
+    return [a, b, x1, y1, BasisCatalogue.objects.get(department=city.entrusted_a)], draft
+
+
+def test_focused_check_finds_what_the_whole_check_finds(city, law):
+    """Each catalogue's focused check (the page's) reads only the departments it reaches, yet
+    finds exactly the findings of the whole province's check that concern it."""
+    current, draft = _province(city, law)
+    everything = findings(scope_path="")
+    assert {f.kind for f in everything} == set(FindingKind.values)
+    for catalogue in current:
+        expected = [f for f in everything if f.involves(catalogue)]
+        assert findings_for_catalogue(catalogue) == expected, catalogue
+    # A draft is checked as if it were current: as the whole check with it standing in.
+    with_draft = findings(scope_path="", extra_catalogue=draft)
+    assert findings_for_catalogue(draft) == [f for f in with_draft if f.involves(draft)] != []
+
+
+def test_cached_counts_and_findings_agree_with_the_uncached_ones(city, law):
+    from basis.checks import cached_conflict_counts, cached_findings_for_catalogues
+
+    current, _draft = _province(city, law)
+    ids = [catalogue.pk for catalogue in current]
+    assert cached_conflict_counts(ids) == conflict_counts(ids)
+    assert cached_findings_for_catalogues(current) == {c.pk: findings_for_catalogue(c) for c in current}
+    # Served from the cache the second time: the same answer, and no check runs.
+    with CaptureQueriesContext(connection) as queries:
+        counts = cached_conflict_counts(ids)
+    assert counts == conflict_counts(ids)
+    assert not _checks_run(queries)
+
+
+def _checks_run(queries) -> bool:
+    return any("scope(" in q["sql"] for q in queries.captured_queries)
+
+
+def test_cached_findings_follow_what_they_depend_on_and_only_that(city, law):
+    """A catalogue's cached findings are checked again after a change to a catalogue they
+    depend on (its jurisdiction's, a partner's, one naming its department), and not after a
+    change elsewhere."""
+    from basis.checks import cached_findings_for_catalogue
+
+    a = CatalogueFactory(department=city.dept_a)
+    EntryFactory(catalogue=a, instrument=law, provisions="第一条")
+    b = CatalogueFactory(department=city.dept_b)
+    y1 = CatalogueFactory(department=city.dept_y1)
+    EntryFactory(catalogue=y1, instrument=InstrumentFactory())
+    assert cached_findings_for_catalogue(a) == []
+
+    # Elsewhere: county Y's department, which names nobody in the city.
+    EntryFactory(catalogue=y1, instrument=law)
+    y1.save()  # as the entry services do: they touch their catalogue
+    with CaptureQueriesContext(connection) as queries:
+        assert cached_findings_for_catalogue(a) == []
+    assert not _checks_run(queries)
+
+    # Same jurisdiction: B now claims the same provision.
+    EntryFactory(catalogue=b, instrument=law, provisions="第一条")
+    b.save()
+    with CaptureQueriesContext(connection) as queries:
+        assert [f.kind for f in cached_findings_for_catalogue(a)] == [FindingKind.MULTI_HEAD]
+    assert _checks_run(queries)
+
+    # Another jurisdiction naming A as partner on an instrument A does not list.
+    other = InstrumentFactory()
+    EntryFactory(catalogue=y1, instrument=other, category=JOINT, joint_departments=[city.dept_a])
+    y1.save()
+    assert sorted(f.kind for f in cached_findings_for_catalogue(a)) == sorted([FindingKind.MULTI_HEAD, FindingKind.CROSS])
+
+    # The registry: the instrument repealed.
+    law.status = InstrumentStatus.REPEALED
+    law.save()
+    assert FindingKind.REPEALED in {f.kind for f in cached_findings_for_catalogue(a)}

@@ -122,6 +122,39 @@ def test_list_pages_run_constant_queries(client, login, users, city, user_key, u
     assert _count(client, url) == small
 
 
+def _fill(catalogue, city, n):
+    """``n`` entries with everything the catalogue page shows of one: provisions, partners on
+    both sides, a comment and an establishment office's opinion."""
+    from basis.models import EstablishmentOpinion, ReviewComment
+
+    from ..factories import UserFactory
+
+    author = UserFactory()
+    for _ in range(n):
+        entry = EntryFactory(catalogue=catalogue, provisions="第一条、第二条", category="joint",
+                             joint_departments=[city.dept_b], assisting_departments=[city.dept_x1])
+        ReviewComment.objects.create(catalogue=catalogue, entry=entry, author=author, body="请核对")
+        EstablishmentOpinion.objects.create(catalogue=catalogue, entry=entry, author=author, verdict="agree")
+
+
+def test_catalogue_page_runs_constant_queries(login, users, city):
+    """The office's view of a catalogue: the same number of queries for 3 entries as for 40
+    (a page of 50), each with provisions, partners, a comment and an opinion; and they show."""
+    catalogue = CatalogueFactory(department=city.dept_a, status=ReviewStatus.UNDER_REVIEW)
+    client = login(users.city_reviewer)
+    url = f"/office/basis/catalogues/{catalogue.pk}/"
+    _fill(catalogue, city, 3)
+    client.get(url)  # the findings cached, as between two changes
+    small = _count(client, url)
+    _fill(catalogue, city, 37)
+    client.get(url)
+    assert _count(client, url) == small
+    page = client.get(url).content.decode()
+    assert page.count("第一条、第二条") == 40
+    assert page.count(city.dept_x1.name) >= 40
+    assert page.count("请核对") == 40
+
+
 def test_export_is_on_record(login, users, draft):
     client = login(users.editor_a)
     before = AuditEvent.objects.filter(action=AuditAction.EXPORT).count()
