@@ -9,12 +9,12 @@ claim (one conditional UPDATE, ``disclosure._claim``) must let exactly one of th
 The claim itself is also raced directly: several connections claim one row at the same instant.
 """
 
+import functools
 import os
 import re
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from datetime import timedelta
 from types import SimpleNamespace
@@ -37,6 +37,7 @@ from tests.test_worker import _redis_or_skip
 from workflow.review import ReviewStatus
 
 from .disclosure_fixtures import published_department
+from .test_disclosure_faults import _poll as _poll_for
 from .test_disclosure_worker import _database_url
 
 # A Redis database of its own (and a queue of its own): other suites' workers never see it.
@@ -45,15 +46,8 @@ TIMEOUT = 180  # seconds for two cold workers on a loaded machine to start and r
 DEPARTMENTS = 4
 
 
-def _poll(predicate, *, what, logs, timeout=TIMEOUT):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    tails = "\n".join(f"--- {path}\n{path.read_text(errors='replace')[-3000:]}" for path in logs)
-    pytest.fail(f"timed out waiting for {what}\n{tails}")
+# The fault tests' poll, with this file's longer wait for two cold workers.
+_poll = functools.partial(_poll_for, timeout=TIMEOUT)
 
 
 @pytest.fixture
