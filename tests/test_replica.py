@@ -81,7 +81,7 @@ def test_the_portal_reads_what_the_primary_published_from_the_standby(pair):
     # … but whoever has just written reads from the primary and sees it at once.
     assert result["write_status"] == 302
     own = result["after_own_write"]
-    assert own["status"] == 200 and own["found"] and own["replica_queries"] == 0
+    assert own["status"] == 200 and own["found"] and own["replica_queries"] == 0, own
     # Once replayed, the standby answers with it.
     after = result["after_replay"]
     assert after["status"] == 200 and after["found"] and after["replica_queries"] > 0

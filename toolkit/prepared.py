@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime
 from typing import Callable
 
-from django.db import connections
+from django.db import connections, router
 from django.db.models import QuerySet
 
 _STAND_INS = {
@@ -36,15 +36,35 @@ class PreparedQuery:
             raise TypeError(f"PreparedQuery takes arguments of types {list(_STAND_INS)}, not {unknown}")
         self.build = build
         self.types = types
+        self.model = None  # learnt from the first build
+        self._spare = None
+
+    def _alias(self, using: str | None) -> str:
+        """The connection the queryset would read from now: the router decides per request (a
+        public page may read from the replica), so the SQL is compiled, kept and run on that
+        connection, never on the one the query happened to be prepared on first."""
+        if using is not None:
+            return using
+        if self.model is None:
+            self._spare = self._build_stand_in()
+            self.model = self._spare.model
+        return router.db_for_read(self.model) or "default"
+
+    def _build_stand_in(self) -> QuerySet:
+        spare, self._spare = self._spare, None  # the build that taught us the model, used once
+        return spare if spare is not None else self.build(*self._stand_ins())
+
+    def _stand_ins(self) -> list:
+        return [_STAND_INS[t](i) for i, t in enumerate(self.types)]
 
     def _prepared(self, using: str):
         connection = connections[using]
         prepared = connection.__dict__.setdefault("_prepared_queries", {})
         entry = prepared.get(self)
         if entry is None:
-            stand_ins = [_STAND_INS[t](i) for i, t in enumerate(self.types)]
-            queryset = self.build(*stand_ins)
-            compiler = queryset.query.get_compiler(using=queryset.db)
+            stand_ins = self._stand_ins()
+            queryset = self._build_stand_in().using(using)
+            compiler = queryset.query.get_compiler(using=using)
             sql, params = compiler.as_sql()
             slots = []
             for value in params:
@@ -64,11 +84,12 @@ class PreparedQuery:
             entry = prepared[self] = (queryset, compiler, sql, tuple(params), tuple(slots))
         return entry
 
-    def all(self, *args, using: str = "default") -> list:
-        """The rows of ``build(*args)``, as that queryset would give them."""
+    def all(self, *args, using: str | None = None) -> list:
+        """The rows of ``build(*args)``, as that queryset would give them, read from ``using`` or
+        from where the router sends the model's reads."""
         if len(args) != len(self.types):
             raise TypeError(f"expected {len(self.types)} arguments, got {len(args)}")
-        queryset, compiler, sql, params, slots = self._prepared(using)
+        queryset, compiler, sql, params, slots = self._prepared(self._alias(using))
         params = tuple(
             value if slot is None else str(args[slot[0]]) if slot[1] else args[slot[0]] for value, slot in zip(params, slots)
         )
@@ -80,6 +101,6 @@ class PreparedQuery:
         run.query.get_compiler = lambda *a, **k: compiler
         return list(run)
 
-    def first(self, *args, using: str = "default"):
+    def first(self, *args, using: str | None = None):
         rows = self.all(*args, using=using)
         return rows[0] if rows else None

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.db.utils import ConnectionDoesNotExist
 from django.db.models import Count, OuterRef, Subquery
 from django.test.utils import CaptureQueriesContext
 
@@ -88,3 +89,21 @@ def test_wrong_number_of_arguments_and_unknown_types_are_errors():
     prepared = PreparedQuery(lambda code: Organisation.objects.filter(code=code), str)
     with pytest.raises(TypeError):
         prepared.all()
+
+
+class _ReadsElsewhere:
+    """A router that sends reads to a connection this test run does not have."""
+
+    def db_for_read(self, model, **hints):
+        return "elsewhere"
+
+
+def test_runs_on_the_connection_the_router_picks_now_not_the_one_it_was_prepared_on(city, settings):
+    # A public page may read from the replica and the next request from the primary: the SQL
+    # prepared on one must not be run on the other (tests/test_replica.py runs it for real).
+    prepared = PreparedQuery(lambda code: Organisation.objects.filter(code=code).values_list("name", flat=True), str)
+    assert prepared.all(city.dept_a.code) == [city.dept_a.name]
+    settings.DATABASE_ROUTERS = [_ReadsElsewhere()]
+    with pytest.raises(ConnectionDoesNotExist):
+        prepared.all(city.dept_a.code)
+    assert prepared.all(city.dept_a.code, using="default") == [city.dept_a.name]
