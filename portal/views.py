@@ -305,7 +305,7 @@ def search(request):
     if query and not too_short:
         counts = portal_search.counts(query)
         tabs = [(tab.key, tab.label, counts[tab.key]) for tab in portal_search.TABS]
-        results = portal_search.SEARCHES[scope](query)
+        results = portal_search.SEARCHES[scope](query, many=counts[scope] > portal_search.CAP)
         paginator = CappedPaginator(results, 30)
         paginator.cap = portal_search.CAP
         page = paginator.get_page(request.GET.get("page"))
