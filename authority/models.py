@@ -82,6 +82,8 @@ class Breakdown(ReviewedVersion):
     class Meta(ReviewedVersion.Meta):
         verbose_name = _("authority breakdown")
         verbose_name_plural = _("authority breakdowns")
+        # The portal's "data as of" reads the newest publication on every page.
+        indexes = [models.Index(fields=["published_at"], condition=Q(status="published"), name="breakdown_published_at")]
         constraints = [
             models.UniqueConstraint(fields=["department", "version"], name="breakdown_unique_version"),
             models.UniqueConstraint(

@@ -161,7 +161,11 @@ class BasisCatalogue(ReviewedVersion):
         verbose_name = _("basis catalogue")
         verbose_name_plural = _("basis catalogues")
         # The checks' cache stamp reads MAX(updated_at) on every page that shows findings.
-        indexes = [models.Index(fields=["updated_at"], name="catalogue_updated_at")]
+        indexes = [
+            models.Index(fields=["updated_at"], name="catalogue_updated_at"),
+            # The portal's "data as of" reads the newest publication on every page.
+            models.Index(fields=["published_at"], condition=Q(status="published"), name="catalogue_published_at"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["department", "version"], name="catalogue_unique_version"),
             # At most one version in the works per department.

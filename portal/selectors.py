@@ -22,7 +22,6 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
-    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -137,11 +136,28 @@ class SiteState:
         return _digest("site", self.published_at, self.organisations_at, *extra)
 
 
+def _site_state_query() -> QuerySet[Organisation]:
+    # One row carrying four uncorrelated subqueries, each the newest value an index gives: the
+    # portal's every page asks this, and four round trips cost more than the answers.
+    newest = {
+        f"at_{index}": _newest(model.objects.filter(status=PUBLISHED), "published_at")
+        for index, model in enumerate(VERSIONED)
+    }
+    return (
+        Organisation.objects.order_by()
+        .annotate(**newest, organisations_at=_newest(Organisation.objects.all(), "updated_at"))
+        .values_list(*newest, "organisations_at")[:1]
+    )
+
+
+_SITE_STATE = PreparedQuery(_site_state_query)
+
+
 def site_state() -> SiteState:
-    newest = [
-        model.objects.filter(status=PUBLISHED).aggregate(at=Max("published_at"))["at"] for model in VERSIONED
-    ]
-    organisations_at = Organisation.objects.aggregate(at=Max("updated_at"))["at"]
+    row = _SITE_STATE.first()
+    if row is None:  # no organisation at all: nothing is published either
+        return SiteState(published_at=None, organisations_at=None)
+    *newest, organisations_at = row
     return SiteState(published_at=_latest(newest), organisations_at=organisations_at)
 
 

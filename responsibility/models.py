@@ -58,6 +58,10 @@ class ResponsibilitySet(ReviewedVersion):
     class Meta(ReviewedVersion.Meta):
         verbose_name = _("responsibility set")
         verbose_name_plural = _("responsibility sets")
+        # The portal's "data as of" reads the newest publication on every page.
+        indexes = [
+            models.Index(fields=["published_at"], condition=Q(status="published"), name="resp_set_published_at")
+        ]
         constraints = [
             models.UniqueConstraint(fields=["department", "version"], name="responsibility_set_unique_version"),
             models.UniqueConstraint(

@@ -101,3 +101,21 @@ def test_ending_a_placement_changes_the_officers_page(client, city, published):
     placement.save()
     response = client.get(path, HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200 and "案件办理岗" not in response.content.decode()
+
+
+def test_the_site_state_is_the_newest_publication_of_any_kind_in_one_query(city, published, django_assert_num_queries):
+    from portal.selectors import site_state
+
+    later = timezone.now().replace(microsecond=0) + datetime.timedelta(hours=2)
+    for record in (published.catalogue, published.breakdown, published.rset):
+        record.published_at = later
+        record.save(update_fields=["published_at"])
+        with django_assert_num_queries(1):
+            state = site_state()
+        assert state.data_as_of == later
+        later += datetime.timedelta(hours=1)
+    # A newer version still in review does not count.
+    published.breakdown.status = ReviewStatus.UNDER_REVIEW
+    published.breakdown.published_at = later + datetime.timedelta(days=1)
+    published.breakdown.save(update_fields=["status", "published_at"])
+    assert site_state().data_as_of == later - datetime.timedelta(hours=1)
