@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from django.db.models import (
     Case,
     Count,
+    DateTimeField,
     Exists,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -79,6 +81,17 @@ def _digest(*parts) -> str:
 def _newest(queryset: QuerySet, column: str) -> Subquery:
     """The newest value of ``column`` in ``queryset`` as a subquery (a MAX an index can serve)."""
     return Subquery(queryset.filter(**{f"{column}__isnull": False}).order_by(F(column).desc()).values(column)[:1])
+
+
+def _newest_of_few(queryset: QuerySet, column: str, output_field) -> Subquery:
+    """The newest value of ``column`` among the few rows ``queryset`` finds through an index of
+    its own (a department's subtree by path, a government's departments): a MAX over them. The
+    ORDER BY … LIMIT 1 of ``_newest`` let the planner walk the column's index from the newest
+    row of the whole table, filtering as it went: 58,689 organisations read for one department
+    page at ×10 (12 ms). A plain MAX is rewritten by PostgreSQL into that same walk; over
+    COALESCE(column, column) it is not, and the planner reads the few rows by their own index."""
+    newest = Func(Coalesce(F(column), F(column)), function="MAX", output_field=output_field)
+    return Subquery(queryset.order_by().annotate(newest=newest).values("newest")[:1])
 
 
 def _under_outer_path(prefix: str = "") -> Q:
@@ -192,7 +205,9 @@ def government_state(code: str) -> GovernmentState | None:
             catalogues_at=_newest(BasisCatalogue.objects.filter(status=PUBLISHED, **within), "published_at"),
             breakdowns_at=_newest(Breakdown.objects.filter(status=PUBLISHED, **within), "published_at"),
             responsibility_sets_at=_newest(ResponsibilitySet.objects.filter(status=PUBLISHED, **within), "published_at"),
-            departments_at=_newest(Organisation.objects.filter(jurisdiction=OuterRef("pk")), "updated_at"),
+            departments_at=_newest_of_few(
+                Organisation.objects.filter(jurisdiction=OuterRef("pk")), "updated_at", DateTimeField()
+            ),
             documents_at=_newest(
                 DisclosureDocument.objects.filter(organisation=OuterRef("pk"), status=DocumentStatus.READY), "finished_at"
             ),
@@ -287,7 +302,9 @@ def _department_state_query(code: str) -> QuerySet[Organisation]:
                 OfficerPost.history.model.objects.filter(officer__department_id=OuterRef("pk")), "history_date"
             ),
             posts_at=_newest(Post.history.model.objects.filter(_under_outer_path("agency__")), "history_date"),
-            organisations_at=_newest(Organisation.objects.filter(_under_outer_path()), "updated_at"),
+            organisations_at=_newest_of_few(
+                Organisation.objects.filter(_under_outer_path()), "updated_at", DateTimeField()
+            ),
             documents_at=_newest(
                 DisclosureDocument.objects.filter(organisation=OuterRef("pk"), status=DocumentStatus.READY), "finished_at"
             ),
