@@ -62,7 +62,9 @@ def _department_page() -> Figure:
                    (SELECT max(h.history_date) FROM authority_historicalpost h
                       JOIN organisations_organisation a ON a.id = h.agency_id
                      WHERE a.path >= d.path AND a.path <= d.path || '~'),
-                   (SELECT max(o.updated_at) FROM organisations_organisation o
+                   -- (max over COALESCE: a bare max(updated_at) becomes a walk of the
+                   -- updated_at index from the top, 12 ms at ×10; as the page does)
+                   (SELECT max(coalesce(o.updated_at, o.updated_at)) FROM organisations_organisation o
                      WHERE o.path >= d.path AND o.path <= d.path || '~'),
                    (SELECT max(finished_at) FROM responsibility_disclosuredocument
                      WHERE organisation_id = d.id AND status = 'ready')
