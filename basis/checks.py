@@ -978,10 +978,16 @@ def neighbourhood_stamps(catalogues: list[BasisCatalogue]) -> tuple[dict[int, st
     departments = sorted(set().union(*reached.values()))
     t = _tables()
     with connection.cursor() as cursor:
+        # A thousand departments for a city's queue: one array parameter on PostgreSQL rather
+        # than a thousand placeholders to format and parse.
+        if connection.vendor == "postgresql":
+            condition, params = "= ANY(%s::bigint[])", [departments]
+        else:
+            condition, params = f"IN ({', '.join(['%s'] * len(departments))})", departments
         cursor.execute(
             f"SELECT department_id, COUNT(*), MAX(updated_at) FROM {t['catalogue']} "
-            f"WHERE department_id IN ({', '.join(['%s'] * len(departments))}) GROUP BY department_id",
-            departments,
+            f"WHERE department_id {condition} GROUP BY department_id",
+            params,
         )
         versions = {row[0]: row[1:] for row in cursor.fetchall()}
         # Indexed, so two lookups. No counts: an instrument an entry cites cannot be deleted, and
@@ -990,9 +996,14 @@ def neighbourhood_stamps(catalogues: list[BasisCatalogue]) -> tuple[dict[int, st
             f"SELECT (SELECT MAX(updated_at) FROM {t['instrument']}), (SELECT MAX(updated_at) FROM {t['organisation']})"
         )
         shared = cursor.fetchone()
+    # Each department's part written once: a queue's 20 catalogues reach a thousand departments
+    # each, and writing every (department, versions) pair out again per catalogue was a quarter
+    # of this function's time at ×10.
+    shared_part = repr(shared)
+    parts = {d: f"{d}:{count}:{newest};" for d, (count, newest) in versions.items()}
     stamps = {
         catalogue.pk: hashlib.sha1(
-            repr((shared, [(d, versions.get(d)) for d in sorted(reached[catalogue.pk])])).encode()
+            (shared_part + "".join(parts.get(d) or f"{d}:-;" for d in sorted(reached[catalogue.pk]))).encode()
         ).hexdigest()
         for catalogue in catalogues
     }
