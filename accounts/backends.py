@@ -4,20 +4,14 @@ Every back-office page asks who the user works for (scope, menu, header) and mos
 government too; ``ModelBackend.get_user`` reads the user alone, so each signed-in request paid
 two more queries for them. Login itself is ``ModelBackend``'s, unchanged."""
 
-from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.backends import ModelBackend, UserModel
 
 
 class UserWithOrganisationBackend(ModelBackend):
     def get_user(self, user_id):
         user = (
-            self.user_model_queryset()
-            .select_related("organisation", "organisation__jurisdiction")
+            UserModel._default_manager.select_related("organisation", "organisation__jurisdiction")
             .filter(pk=user_id)
             .first()
         )
         return user if user is not None and self.user_can_authenticate(user) else None
-
-    def user_model_queryset(self):
-        from django.contrib.auth import get_user_model
-
-        return get_user_model()._default_manager.all()

@@ -8,17 +8,14 @@ that lock while reading the content, as it would behind a long migration; the te
 waiting in pg_stat_activity and kills it there.
 """
 
-import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from types import SimpleNamespace
 
 import psycopg2
 import pytest
-from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import connection
 from kombu import pools
@@ -34,7 +31,7 @@ from tests.test_worker import REDIS_URL, _redis_or_skip
 from workflow.review import ReviewStatus
 
 from .disclosure_fixtures import published_department
-from .test_disclosure_worker import _database_url
+from .test_disclosure_worker import start_worker_process
 
 TIMEOUT = 90  # seconds for a cold worker on a loaded machine to start and render
 DEAD_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1
@@ -65,24 +62,10 @@ def services(tmp_path):
 
     def start_worker(name: str):
         log_path = tmp_path / f"{name}.log"
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.local",
-            "DATABASE_URL": _database_url(),
-            "DATABASE_CONN_MAX_AGE": "0",
-            "MEDIA_ROOT": str(media),
-            "CELERY_BROKER_URL": broker_url,
-            "CELERY_RESULT_BACKEND": broker_url,
-            "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_SECONDS),
-            "DISCLOSURE_STALE_RENDER_SECONDS": str(STALE_SECONDS),
-        }
-        command = [
-            sys.executable, "-m", "celery", "-A", "config", "worker",
-            "--pool=solo", "--concurrency=1", "-l", "info",
-            "-Q", queue, "-n", f"{name}-{queue}@pytest", "--without-gossip", "--without-mingle",
-        ]
-        with open(log_path, "w") as log:
-            process = subprocess.Popen(command, cwd=django_settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = start_worker_process(
+            f"{name}-{queue}", queue, media, broker_url, log_path,
+            CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_SECONDS), DISCLOSURE_STALE_RENDER_SECONDS=str(STALE_SECONDS),
+        )
         started.append(process)
         return SimpleNamespace(process=process, log_path=log_path)
 

@@ -38,6 +38,29 @@ def _database_url() -> str:
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
+def start_worker_process(node: str, queue: str, media, broker_url: str, log_path, **extra_env) -> subprocess.Popen:
+    """A real ``celery worker`` (solo pool, one process, as a compose replica with
+    WORKER_CONCURRENCY=1) on ``queue``, sharing this test database, rendering into ``media``,
+    logging to ``log_path``; ``extra_env`` adds settings (say, a shorter visibility timeout)."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DATABASE_URL": _database_url(),
+        "DATABASE_CONN_MAX_AGE": "0",
+        "MEDIA_ROOT": str(media),
+        "CELERY_BROKER_URL": broker_url,
+        "CELERY_RESULT_BACKEND": broker_url,
+        **extra_env,
+    }
+    command = [
+        sys.executable, "-m", "celery", "-A", "config", "worker",
+        "--pool=solo", "--concurrency=1", "-l", "info",
+        "-Q", queue, "-n", f"{node}@pytest", "--without-gossip", "--without-mingle",
+    ]
+    with open(log_path, "w") as log:
+        return subprocess.Popen(command, cwd=django_settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
 @pytest.fixture
 def worker(tmp_path):
     broker_url = _redis_or_skip(REDIS_URL)
@@ -47,22 +70,7 @@ def worker(tmp_path):
     media = tmp_path / "media"
     media.mkdir()
     log_path = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DATABASE_URL": _database_url(),
-        "DATABASE_CONN_MAX_AGE": "0",
-        "MEDIA_ROOT": str(media),
-        "CELERY_BROKER_URL": broker_url,
-        "CELERY_RESULT_BACKEND": broker_url,
-    }
-    command = [
-        sys.executable, "-m", "celery", "-A", "config", "worker",
-        "--pool=solo", "--concurrency=1", "-l", "info",
-        "-Q", queue, "-n", f"{queue}@pytest", "--without-gossip", "--without-mingle",
-    ]
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(command, cwd=django_settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = start_worker_process(queue, queue, media, broker_url, log_path)
     try:
         yield SimpleNamespace(process=process, queue=queue, media=media, log_path=log_path, broker_url=broker_url)
     finally:

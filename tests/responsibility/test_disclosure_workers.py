@@ -13,14 +13,12 @@ import functools
 import os
 import re
 import subprocess
-import sys
 import threading
 import uuid
 from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import connection, connections
 from django.utils import timezone
@@ -38,7 +36,7 @@ from workflow.review import ReviewStatus
 
 from .disclosure_fixtures import published_department
 from .test_disclosure_faults import _poll as _poll_for
-from .test_disclosure_worker import _database_url
+from .test_disclosure_worker import start_worker_process
 
 # A Redis database of its own (and a queue of its own): other suites' workers never see it.
 REDIS_URL = os.environ.get("TEST_WORKERS_REDIS_URL", "redis://127.0.0.1:6379/11")
@@ -62,25 +60,10 @@ def two_workers(tmp_path, monkeypatch):
     queue = f"lecrs-workers-{uuid.uuid4().hex[:12]}"
     media = tmp_path / "media"
     media.mkdir()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DATABASE_URL": _database_url(),
-        "DATABASE_CONN_MAX_AGE": "0",
-        "MEDIA_ROOT": str(media),
-        "CELERY_BROKER_URL": broker_url,
-        "CELERY_RESULT_BACKEND": broker_url,
-    }
     workers = []
     for name in ("one", "two"):
         log_path = tmp_path / f"{name}.log"
-        command = [
-            sys.executable, "-m", "celery", "-A", "config", "worker",
-            "--pool=solo", "--concurrency=1", "-l", "info",
-            "-Q", queue, "-n", f"{name}-{queue}@pytest", "--without-gossip", "--without-mingle",
-        ]
-        with open(log_path, "w") as log:
-            process = subprocess.Popen(command, cwd=django_settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = start_worker_process(f"{name}-{queue}", queue, media, broker_url, log_path)
         workers.append(SimpleNamespace(process=process, log_path=log_path))
 
     def reset_connections():
